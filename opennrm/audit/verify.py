@@ -1,0 +1,109 @@
+"""Verification of the audit chains, and checkpoints written outside the database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from opennrm.audit.chain import CHAINED_FIELDS, GENESIS, compute_mac
+from opennrm.audit.models import AuditEvent, AuditHead
+
+
+@dataclass
+class VerifyResult:
+    entries: int = 0
+    streams: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _stream_entries(stream: int) -> Iterator[dict]:
+    qs = AuditEvent.objects.filter(stream=stream).order_by("seq").values("id", "mac", *CHAINED_FIELDS)
+    yield from qs.iterator(chunk_size=5000)
+
+
+def verify_chain(*, stop_at_first: bool = True) -> VerifyResult:
+    result = VerifyResult()
+    heads = {h.stream: h for h in AuditHead.objects.all()}
+    streams = set(heads) | set(AuditEvent.objects.values_list("stream", flat=True).distinct())
+    for stream in sorted(streams):
+        result.streams += 1
+        expected_seq = 1
+        prev_mac = GENESIS
+        for row in _stream_entries(stream):
+            result.entries += 1
+            where = f"entry id={row['id']} (stream {stream}, seq {row['seq']})"
+            if row["seq"] != expected_seq:
+                if row["seq"] > expected_seq:
+                    result.problems.append(f"{where}: entries seq {expected_seq}..{row['seq'] - 1} were deleted")
+                else:
+                    result.problems.append(f"{where}: duplicate or inserted sequence number")
+            elif row["prev_mac"] != prev_mac:
+                result.problems.append(f"{where}: does not link to the previous entry (inserted or re-chained)")
+            elif compute_mac(row) != row["mac"]:
+                result.problems.append(f"{where}: content altered (MAC mismatch)")
+            if result.problems and stop_at_first:
+                return result
+            expected_seq = row["seq"] + 1
+            prev_mac = row["mac"]
+        head = heads.get(stream)
+        last_seq = expected_seq - 1
+        if head is None and last_seq:
+            result.problems.append(f"stream {stream}: chain head is missing")
+        elif head is not None and (head.seq != last_seq or (last_seq and head.mac != prev_mac)):
+            result.problems.append(
+                f"stream {stream}: chain head says seq {head.seq} but the log ends at seq {last_seq} "
+                "(entries at the end were deleted or the head was altered)"
+            )
+        if result.problems and stop_at_first:
+            return result
+    for problem in verify_checkpoints():
+        result.problems.append(problem)
+        if stop_at_first:
+            break
+    return result
+
+
+def _checkpoint_files() -> list[Path]:
+    directory = Path(settings.AUDIT_CHECKPOINT_DIR)
+    if not directory.is_dir():
+        return []
+    return sorted(directory.glob("checkpoint-*.json"))
+
+
+def write_checkpoint() -> Path:
+    """Record every stream's head in a file. Keep the directory on storage the app cannot rewrite
+    (append-only mount, another host): a checkpoint catches truncation that no in-database chain can."""
+    directory = Path(settings.AUDIT_CHECKPOINT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    now = timezone.now()
+    heads = {str(h.stream): {"seq": h.seq, "mac": h.mac} for h in AuditHead.objects.all() if h.seq}
+    path = directory / f"checkpoint-{now:%Y%m%dT%H%M%S%f}.json"
+    path.write_text(json.dumps({"at": now.isoformat(), "heads": heads}, indent=1))
+    return path
+
+
+def verify_checkpoints() -> list[str]:
+    problems = []
+    files = _checkpoint_files()
+    if not files:
+        return problems
+    latest = files[-1]
+    data = json.loads(latest.read_text())
+    for stream, head in data.get("heads", {}).items():
+        row = AuditEvent.objects.filter(stream=int(stream), seq=head["seq"]).values("id", "mac").first()
+        if row is None:
+            problems.append(
+                f"stream {stream}: entry seq {head['seq']} recorded in {latest.name} no longer exists (log truncated)"
+            )
+        elif row["mac"] != head["mac"]:
+            problems.append(f"entry id={row['id']} (stream {stream}, seq {head['seq']}): differs from {latest.name}")
+    return problems

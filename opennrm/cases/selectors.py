@@ -1,0 +1,182 @@
+"""Reads of cases, always for a given user, always through the policy."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from opennrm import policy
+from opennrm.accounts.roles import Perm
+from opennrm.audit.services import audit_record
+from opennrm.cases.models import Case, CaseDocument, CaseNote, CaseTask, Incident, Involvement, TimelineEvent
+from opennrm.core import crypto
+from opennrm.lib.errors import NotFound
+from opennrm.people.selectors import person_ids_matching
+
+
+@dataclass
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    year: int | None = None
+    child: bool | None = None
+
+
+def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """Visible cases matching the filters. A free-text query matches the case, person or incident
+    code, or — for roles allowed to search identities — a name, birth date or document number."""
+    filters = filters or CaseFilters()
+    qs = policy.visible_cases(user).select_related("person", "incident", "opened_by_organisation")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.year:
+        qs = qs.filter(opened_at__year=filters.year)
+    if filters.child is not None:
+        qs = qs.filter(is_child=filters.child)
+    q = filters.q.strip()
+    if q:
+        code_match = Q(code__iexact=q) | Q(person__code__iexact=q) | Q(incident__code__iexact=q)
+        if policy.has_perm(user, Perm.IDENTITY_SEARCH) and not q.upper().startswith(user_country_prefix()):
+            ids = person_ids_matching(q) or set()
+            qs = qs.filter(code_match | Q(person_id__in=ids))
+            # A search by identity reveals personal data (who is in the system): audited.
+            audit_record(actor=user, action="search", object_type="person", detail={"kind": "identity", "matches": len(ids)})
+        else:
+            qs = qs.filter(code_match)
+    return qs.order_by("-opened_at", "-id")
+
+
+def user_country_prefix() -> str:
+    from django.conf import settings
+
+    return settings.COUNTRY_CODE + "-"
+
+
+def case_get(*, user: Any, code: str) -> Case:
+    case = (
+        policy.visible_cases(user)
+        .select_related("person", "incident", "opened_by_organisation")
+        .filter(code=code)
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def case_get_by_id(*, user: Any, pk: int) -> Case:
+    case = policy.visible_cases(user).select_related("person", "incident").filter(pk=pk).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def case_timeline(*, user: Any, case: Case, limit: int = 200) -> list[TimelineEvent]:
+    classes = policy.readable_sensitivities(user)
+    return list(
+        case.timeline.filter(sensitivity__in=classes).select_related("actor", "organisation").order_by("-at", "-id")[:limit]
+    )
+
+
+def case_involvements(*, user: Any, case: Case) -> list[Involvement]:
+    return list(case.involvements.select_related("organisation").order_by("started_at", "id"))
+
+
+def case_notes(*, user: Any, case: Case) -> list[dict[str, Any]]:
+    """Decrypted notes of the sensitivity classes the user's role may read (audited)."""
+    classes = policy.readable_sensitivities(user)
+    notes = list(case.notes.filter(sensitivity__in=classes).select_related("created_by", "organisation"))
+    out = [
+        {
+            "id": n.pk,
+            "sensitivity": n.sensitivity,
+            "sensitivity_label": n.get_sensitivity_display(),
+            "text": crypto.decrypt(n.data_key_id, n.ciphertext, aad=f"note:{case.code}")["text"],
+            "author": str(n.created_by) if n.created_by else "",
+            "organisation": n.organisation.name,
+            "created_at": n.created_at,
+            "version": n.version,
+        }
+        for n in notes
+    ]
+    if out:
+        audit_record(actor=user, action="read", object_type="note", case_code=case.code,
+                     detail={"notes": [n["id"] for n in out]})
+    return out
+
+
+def case_documents(*, user: Any, case: Case) -> list[CaseDocument]:
+    classes = policy.readable_sensitivities(user)
+    return list(case.documents.filter(sensitivity__in=classes).defer("ciphertext").select_related("organisation"))
+
+
+def document_content(*, user: Any, case: Case, pk: int) -> tuple[CaseDocument, bytes]:
+    doc = CaseDocument.objects.filter(case=case, pk=pk).first()
+    if doc is None or not policy.can(user, "document.view", doc):
+        raise NotFound()
+    data = crypto.decrypt(doc.data_key_id, doc.ciphertext, aad=f"document:{case.code}")
+    audit_record(actor=user, action="export", object_type="document", object_id=doc.pk, case_code=case.code,
+                 detail={"size": doc.size})
+    return doc, base64.b64decode(data["b64"])
+
+
+def case_tasks(*, user: Any, case: Case) -> list[CaseTask]:
+    return list(case.tasks.select_related("organisation", "assignee").order_by("done_at", "due_at"))
+
+
+def involvement_get(*, user: Any, case: Case, pk: int) -> Involvement:
+    inv = case.involvements.select_related("organisation", "case").filter(pk=pk).first()
+    if inv is None:
+        raise NotFound()
+    return inv
+
+
+def task_get(*, user: Any, pk: int) -> CaseTask:
+    task = CaseTask.objects.select_related("case").filter(pk=pk, case__in=policy.visible_cases(user)).first()
+    if task is None:
+        raise NotFound()
+    return task
+
+
+def tasks_due(*, user: Any, limit: int = 20) -> list[CaseTask]:
+    if not user.organisation_id:
+        return []
+    return list(
+        CaseTask.objects.filter(organisation_id=user.organisation_id, done_at__isnull=True, case__in=policy.visible_cases(user))
+        .select_related("case")
+        .order_by("due_at")[:limit]
+    )
+
+
+def recent_activity(*, user: Any, limit: int = 15) -> list[TimelineEvent]:
+    classes = policy.readable_sensitivities(user)
+    return list(
+        TimelineEvent.objects.filter(case__in=policy.visible_cases(user), sensitivity__in=classes)
+        .select_related("case", "actor", "organisation")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def open_cases_count(*, user: Any) -> int:
+    return policy.visible_cases(user).exclude(status="closed").count()
+
+
+def incidents_visible(*, user: Any) -> QuerySet[Incident]:
+    return Incident.objects.filter(Q(cases__in=policy.visible_cases(user)) | Q(organisation_id=user.organisation_id)).distinct()
+
+
+def overdue_count(*, user: Any) -> int:
+    if not user.organisation_id:
+        return 0
+    return CaseTask.objects.filter(organisation_id=user.organisation_id, done_at__isnull=True, due_at__lt=timezone.now()).count()
+
+
+def note_get(*, user: Any, case: Case, pk: int) -> CaseNote:
+    note = case.notes.filter(pk=pk).first()
+    if note is None or not policy.can(user, "note.view", note):
+        raise NotFound()
+    return note

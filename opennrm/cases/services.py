@@ -1,0 +1,392 @@
+"""Writes for incidents, cases, involvements, notes, documents and tasks.
+
+Every function: keyword-only, one transaction, policy checked, audit written, timeline written.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opennrm import policy
+from opennrm.accounts.models import Organisation, OrganisationType
+from opennrm.accounts.roles import Perm, Sensitivity
+from opennrm.audit.services import audit_record
+from opennrm.cases.models import (
+    Case,
+    CaseDocument,
+    CaseNote,
+    CaseStatus,
+    CaseTask,
+    ExploitationForm,
+    Incident,
+    IncidentForm,
+    Involvement,
+    InvolvementRole,
+    ReferralSource,
+    TimelineEvent,
+)
+from opennrm.core import codes, crypto
+from opennrm.core.locking import update_versioned
+from opennrm.lib.dates import age_on, local_today
+from opennrm.lib.errors import DomainError, NotFound, PermissionDenied
+from opennrm.people.services import person_create
+
+MAX_NOTE = 20_000
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# How long the Centre has to look at a new report. TIP 2023 reports a panel assessment within 24 h of
+# referral; the referral workflow will move this into the per-country deadline table.
+FIRST_REVIEW_HOURS = 24
+
+# Which status may follow which. The identification workflow adds its decisions on top of this.
+TRANSITIONS: dict[str, set[str]] = {
+    CaseStatus.REPORTED: {CaseStatus.SCREENING, CaseStatus.REFERRED, CaseStatus.CLOSED},
+    CaseStatus.SCREENING: {CaseStatus.REFERRED, CaseStatus.PRESUMED_VICTIM, CaseStatus.CLOSED},
+    CaseStatus.REFERRED: {CaseStatus.PRESUMED_VICTIM, CaseStatus.NOT_IDENTIFIED, CaseStatus.IDENTIFIED, CaseStatus.CLOSED},
+    CaseStatus.PRESUMED_VICTIM: {CaseStatus.IDENTIFIED, CaseStatus.NOT_IDENTIFIED, CaseStatus.ASSISTED},
+    CaseStatus.IDENTIFIED: {CaseStatus.ASSISTED, CaseStatus.CLOSED},
+    CaseStatus.NOT_IDENTIFIED: {CaseStatus.CLOSED, CaseStatus.REFERRED},
+    CaseStatus.ASSISTED: {CaseStatus.CLOSED},
+    CaseStatus.CLOSED: {CaseStatus.ASSISTED, CaseStatus.REFERRED},
+}
+
+
+def timeline_add(*, case: Case, user: Any, kind: str, params: dict | None = None,
+                 sensitivity: str = Sensitivity.GENERAL, at: dt.datetime | None = None) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        case=case,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        organisation_id=getattr(user, "organisation_id", None),
+        kind=kind,
+        params=params or {},
+        sensitivity=sensitivity,
+        at=at or timezone.now(),
+    )
+
+
+def centre_organisation() -> Organisation | None:
+    """The identifying body of the country (in Serbia the Centre for Protection of Victims)."""
+    return Organisation.objects.filter(type=OrganisationType.CENTRE, is_active=True, parent__isnull=True).order_by("id").first()
+
+
+def presumed_child(*, birth_date: str | None, birth_year: int | None, age_min: int | None,
+                   age_max: int | None, today: dt.date) -> bool:
+    """CETS 197 Art. 10(3): where age is uncertain and the person may be under 18, treat as a child."""
+    if birth_date:
+        return age_on(dt.date.fromisoformat(birth_date), today) < 18
+    if birth_year:
+        # Without the day, someone born 18 years ago this year may still be 17.
+        return today.year - birth_year <= 18
+    if age_min is not None:
+        return age_min < 18
+    if age_max is not None:
+        return age_max < 18
+    return False
+
+
+def _clean_choice(value: Any, choices: Any, field: str) -> str:
+    if value not in choices.values:
+        raise DomainError(_("Choose one of the listed values."), field=field)
+    return value
+
+
+def _clean_text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise DomainError(_("Enter text."), field=field)
+    value = value.strip()
+    if required and not value:
+        raise DomainError(_("This field is required."), field=field)
+    if len(value) > limit:
+        raise DomainError(_("At most %(n)d characters.") % {"n": limit}, field=field)
+    return value
+
+
+def _clean_date(value: Any, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(_("Enter a real date as YYYY-MM-DD."), field=field) from None
+
+
+@transaction.atomic
+def incident_create(*, user: Any, data: dict[str, Any]) -> Incident:
+    title = _clean_text(data.get("title"), "incident.title", 200, required=True)
+    started = _clean_date(data.get("started_on"), "incident.started_on")
+    ended = _clean_date(data.get("ended_on"), "incident.ended_on")
+    if started and ended and ended < started:
+        raise DomainError(_("The end cannot be before the start."), field="incident.ended_on")
+    if started and started > local_today():
+        raise DomainError(_("The start cannot be in the future."), field="incident.started_on")
+    forms = data.get("forms") or [ExploitationForm.UNKNOWN]
+    if not isinstance(forms, list):
+        raise DomainError(_("Choose one or more forms of exploitation."), field="incident.forms")
+    for form in forms:
+        _clean_choice(form, ExploitationForm, "incident.forms")
+    country = (data.get("country_of_exploitation") or "RS").upper()
+    if len(country) != 2 or not country.isalpha() or not country.isascii():
+        raise DomainError(_("Enter a two-letter ISO country code."), field="incident.country_of_exploitation")
+    incident = Incident.objects.create(
+        code=codes.next_code("incident"),
+        title=title,
+        started_on=started,
+        ended_on=ended,
+        municipality=_clean_text(data.get("municipality"), "incident.municipality", 120),
+        country_of_exploitation=country,
+        transnational=bool(data.get("transnational")) or country != "RS",
+        organisation_id=user.organisation_id,
+        created_by=user,
+        updated_by=user,
+    )
+    IncidentForm.objects.bulk_create([IncidentForm(incident=incident, form=f) for f in sorted(set(forms))])
+    audit_record(actor=user, action="create", object_type="incident", object_id=incident.code)
+    return incident
+
+
+def incident_for_user(*, user: Any, code: str) -> Incident:
+    """An existing incident the user may attach a new person to: one their organisation reported or
+    one in which it is involved through a case."""
+    incident = Incident.objects.filter(code=code).first()
+    if incident is None:
+        raise NotFound()
+    if incident.organisation_id == user.organisation_id or policy.visible_cases(user).filter(incident=incident).exists():
+        return incident
+    raise NotFound()
+
+
+@transaction.atomic
+def intake_register(
+    *,
+    user: Any,
+    person_attributes: dict[str, Any],
+    identity: dict[str, Any],
+    referral_source: str,
+    incident: Incident | None = None,
+    incident_data: dict[str, Any] | None = None,
+    summary: str = "",
+) -> Case:
+    """A first-line user registers a person of concern and opens a case.
+
+    The reporter's organisation and the Centre (identifying body) are involved from the start, so
+    the Centre sees every new case and nobody else does.
+    """
+    if not policy.has_perm(user, Perm.CASE_CREATE) or not user.organisation_id:
+        raise PermissionDenied()
+    _clean_choice(referral_source, ReferralSource, "referral_source")
+    summary = _clean_text(summary, "summary", 4000)
+    if incident is None:
+        incident = incident_create(user=user, data=incident_data or {})
+    person = person_create(user=user, attributes=person_attributes, identity=identity)
+    birth_date = None
+    if identity.get("birth_date"):
+        birth_date = str(identity["birth_date"])
+    case = Case(
+        code=codes.next_code("case"),
+        person=person,
+        incident=incident,
+        status=CaseStatus.REPORTED,
+        opened_by_organisation_id=user.organisation_id,
+        referral_source=referral_source,
+        is_child=presumed_child(
+            birth_date=birth_date,
+            birth_year=person.birth_year,
+            age_min=person.age_estimate_min,
+            age_max=person.age_estimate_max,
+            today=local_today(),
+        ),
+        summary=summary,
+        created_by=user,
+        updated_by=user,
+    )
+    case.full_clean(exclude=["person", "incident", "opened_by_organisation"])
+    case.save()
+    centre = centre_organisation()
+    reporter_role = InvolvementRole.REPORTER
+    if centre is not None and centre.pk == user.organisation_id:
+        reporter_role = InvolvementRole.IDENTIFYING_BODY
+    Involvement.objects.create(case=case, organisation_id=user.organisation_id, role=reporter_role,
+                               created_by=user, updated_by=user)
+    if centre is not None and centre.pk != user.organisation_id:
+        Involvement.objects.create(case=case, organisation=centre, role=InvolvementRole.IDENTIFYING_BODY,
+                                   created_by=user, updated_by=user)
+    timeline_add(case=case, user=user, kind="case_opened", params={"org": user.organisation.name})
+    timeline_add(case=case, user=user, kind="person_registered", params={"code": person.code})
+    if centre is not None:
+        task = CaseTask.objects.create(
+            case=case,
+            title=_("Review the new report"),
+            due_at=timezone.now() + dt.timedelta(hours=FIRST_REVIEW_HOURS),
+            organisation=centre,
+            created_by=user,
+            updated_by=user,
+        )
+        timeline_add(case=case, user=user, kind="task_added", params={"title": task.title})
+    audit_record(actor=user, action="create", object_type="case", object_id=case.code, case_code=case.code,
+                 detail={"person": person.code, "incident": incident.code})
+    return case
+
+
+@transaction.atomic
+def case_update(*, user: Any, case: Case, expected_version: int, data: dict[str, Any]) -> Case:
+    if not policy.can(user, Perm.CASE_EDIT, case):
+        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    fields: dict[str, Any] = {}
+    for key in data:
+        if key not in {"summary", "referral_source", "is_child"}:
+            raise DomainError(_("Unknown field."), field=key)
+    if "summary" in data:
+        fields["summary"] = _clean_text(data["summary"], "summary", 4000)
+    if "referral_source" in data:
+        fields["referral_source"] = _clean_choice(data["referral_source"], ReferralSource, "referral_source")
+    if "is_child" in data:
+        if not isinstance(data["is_child"], bool):
+            raise DomainError(_("Choose yes or no."), field="is_child")
+        fields["is_child"] = data["is_child"]
+    update_versioned(case, expected_version=expected_version, user=user, fields=fields)
+    timeline_add(case=case, user=user, kind="case_updated", params={"fields": sorted(fields)})
+    audit_record(actor=user, action="update", object_type="case", object_id=case.code, case_code=case.code,
+                 detail={"fields": sorted(fields)})
+    return case
+
+
+@transaction.atomic
+def case_status_change(*, user: Any, case: Case, expected_version: int, status: str) -> Case:
+    if not policy.can(user, Perm.CASE_EDIT, case):
+        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    _clean_choice(status, CaseStatus, "status")
+    old = case.status
+    if status not in TRANSITIONS.get(old, set()):
+        raise DomainError(
+            _("A case cannot go from %(old)s to %(new)s.") % {"old": CaseStatus(old).label, "new": CaseStatus(status).label},
+            field="status",
+        )
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": status, "status_changed_at": now}
+    fields["closed_at"] = now if status == CaseStatus.CLOSED else None
+    update_versioned(case, expected_version=expected_version, user=user, fields=fields)
+    timeline_add(case=case, user=user, kind="status_changed", params={"old": old, "new": status})
+    audit_record(actor=user, action="update", object_type="case", object_id=case.code, case_code=case.code,
+                 detail={"fields": ["status"], "old": old, "new": status})
+    return case
+
+
+@transaction.atomic
+def involvement_add(*, user: Any, case: Case, organisation: Organisation, role: str,
+                    started_at: dt.datetime | None = None) -> Involvement:
+    if not policy.can(user, Perm.INVOLVEMENT_MANAGE, case):
+        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    _clean_choice(role, InvolvementRole, "role")
+    if not organisation.is_active:
+        raise DomainError(_("This organisation is not active."), field="organisation")
+    if Involvement.objects.active().filter(case=case, organisation=organisation, role=role).exists():
+        raise DomainError(_("This organisation already has this role in the case."), field="role")
+    involvement = Involvement.objects.create(
+        case=case, organisation=organisation, role=role, started_at=started_at or timezone.now(),
+        created_by=user, updated_by=user,
+    )
+    timeline_add(case=case, user=user, kind="involvement_added", params={"org": organisation.name, "role": role})
+    audit_record(actor=user, action="permission_change", object_type="involvement", object_id=involvement.pk,
+                 case_code=case.code, detail={"organisation": organisation.code, "role": role, "granted": True})
+    return involvement
+
+
+@transaction.atomic
+def involvement_end(*, user: Any, involvement: Involvement, reason: str, expected_version: int) -> Involvement:
+    case = involvement.case
+    if not policy.can(user, Perm.INVOLVEMENT_MANAGE, case):
+        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    reason = _clean_text(reason, "end_reason", 300, required=True)
+    if involvement.ended_at is not None:
+        raise DomainError(_("This involvement has already ended."), field="ended_at")
+    remaining = Involvement.objects.active().filter(
+        case=case, role__in=[InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION]
+    ).exclude(pk=involvement.pk)
+    if involvement.role in {InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION} and not remaining.exists():
+        raise DomainError(_("A case must keep one coordinating organisation."), field="role")
+    update_versioned(involvement, expected_version=expected_version, user=user,
+                     fields={"ended_at": timezone.now(), "end_reason": reason})
+    timeline_add(case=case, user=user, kind="involvement_ended",
+                 params={"org": involvement.organisation.name, "role": involvement.role})
+    audit_record(actor=user, action="permission_change", object_type="involvement", object_id=involvement.pk,
+                 case_code=case.code, detail={"organisation": involvement.organisation.code, "role": involvement.role,
+                                              "granted": False})
+    return involvement
+
+
+@transaction.atomic
+def note_add(*, user: Any, case: Case, sensitivity: str, text: str) -> CaseNote:
+    if not policy.can(user, Perm.CASE_VIEW, case):
+        raise NotFound()
+    _clean_choice(sensitivity, Sensitivity, "sensitivity")
+    if not policy.can(user, Perm.NOTE_ADD, case, field=sensitivity):
+        raise DomainError(_("Your role cannot write notes of this sensitivity."), field="sensitivity")
+    text = _clean_text(text, "text", MAX_NOTE, required=True)
+    # The case code is the associated data: a note's ciphertext cannot be moved to another case.
+    key_id, blob = crypto.encrypt({"text": text}, aad=f"note:{case.code}")
+    note = CaseNote.objects.create(case=case, sensitivity=sensitivity, organisation_id=user.organisation_id,
+                                   created_by=user, updated_by=user, data_key_id=key_id, ciphertext=blob)
+    timeline_add(case=case, user=user, kind="note_added", params={"sensitivity": sensitivity}, sensitivity=sensitivity)
+    audit_record(actor=user, action="create", object_type="note", object_id=note.pk, case_code=case.code,
+                 detail={"sensitivity": sensitivity})
+    return note
+
+
+@transaction.atomic
+def document_add(*, user: Any, case: Case, sensitivity: str, title: str, filename: str, content_type: str,
+                 content: bytes) -> CaseDocument:
+    if not policy.can(user, Perm.CASE_VIEW, case):
+        raise NotFound()
+    _clean_choice(sensitivity, Sensitivity, "sensitivity")
+    if not policy.can(user, Perm.NOTE_ADD, case, field=sensitivity):
+        raise DomainError(_("Your role cannot add documents of this sensitivity."), field="sensitivity")
+    title = _clean_text(title, "title", 200, required=True)
+    if not content:
+        raise DomainError(_("The file is empty."), field="file")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise DomainError(_("The file is larger than 10 MB."), field="file")
+    key_id, blob = crypto.encrypt({"b64": base64.b64encode(content).decode()}, aad=f"document:{case.code}")
+    doc = CaseDocument.objects.create(case=case, sensitivity=sensitivity, title=title, filename=filename[:200],
+                                      content_type=content_type[:100], size=len(content),
+                                      organisation_id=user.organisation_id, created_by=user, updated_by=user,
+                                      data_key_id=key_id, ciphertext=blob)
+    timeline_add(case=case, user=user, kind="document_added", params={"sensitivity": sensitivity}, sensitivity=sensitivity)
+    audit_record(actor=user, action="create", object_type="document", object_id=doc.pk, case_code=case.code,
+                 detail={"sensitivity": sensitivity, "size": len(content)})
+    return doc
+
+
+@transaction.atomic
+def task_add(*, user: Any, case: Case, title: str, due_at: dt.datetime, organisation: Organisation | None = None) -> CaseTask:
+    if not policy.can(user, Perm.TASK_MANAGE, case):
+        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    title = _clean_text(title, "title", 200, required=True)
+    organisation = organisation or user.organisation
+    if not Involvement.objects.active().filter(case=case, organisation=organisation).exists():
+        raise DomainError(_("Tasks go to organisations involved in the case."), field="organisation")
+    task = CaseTask.objects.create(case=case, title=title, due_at=due_at, organisation=organisation,
+                                   created_by=user, updated_by=user)
+    timeline_add(case=case, user=user, kind="task_added", params={"title": title})
+    audit_record(actor=user, action="create", object_type="task", object_id=task.pk, case_code=case.code)
+    return task
+
+
+@transaction.atomic
+def task_complete(*, user: Any, task: CaseTask, expected_version: int) -> CaseTask:
+    if not policy.can(user, Perm.CASE_VIEW, task.case) or task.organisation_id != user.organisation_id:
+        raise NotFound()
+    if task.done_at is not None:
+        raise DomainError(_("This task is already done."), field="done_at")
+    update_versioned(task, expected_version=expected_version, user=user, fields={"done_at": timezone.now()})
+    timeline_add(case=task.case, user=user, kind="task_done", params={"title": task.title})
+    audit_record(actor=user, action="update", object_type="task", object_id=task.pk, case_code=task.case.code)
+    return task

@@ -1,0 +1,51 @@
+"""Timeline kinds and their sentences (translated at display time, parameters without personal data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from opennrm.cases.models import CaseStatus, InvolvementRole, TimelineEvent
+from opennrm.accounts.roles import Sensitivity
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def describe(event: TimelineEvent) -> str:
+    p = event.params or {}
+    kind = event.kind
+    if kind == "case_opened":
+        return _("Case opened after a report by %(org)s.") % {"org": p.get("org", "")}
+    if kind == "person_registered":
+        return _("Person %(code)s registered.") % {"code": p.get("code", "")}
+    if kind == "status_changed":
+        return _("Status changed from %(old)s to %(new)s.") % {
+            "old": _label(CaseStatus, p.get("old", "")),
+            "new": _label(CaseStatus, p.get("new", "")),
+        }
+    if kind == "case_updated":
+        return _("Case details updated.")
+    if kind == "identity_updated":
+        return _("Identity details updated.")
+    if kind == "involvement_added":
+        return _("%(org)s involved as %(role)s.") % {"org": p.get("org", ""), "role": _label(InvolvementRole, p.get("role", ""))}
+    if kind == "involvement_ended":
+        return _("Involvement of %(org)s as %(role)s ended.") % {
+            "org": p.get("org", ""),
+            "role": _label(InvolvementRole, p.get("role", "")),
+        }
+    if kind == "note_added":
+        return _("A %(sensitivity)s note was added.") % {"sensitivity": _label(Sensitivity, p.get("sensitivity", ""))}
+    if kind == "document_added":
+        return _("A %(sensitivity)s document was added.") % {"sensitivity": _label(Sensitivity, p.get("sensitivity", ""))}
+    if kind == "task_added":
+        return _("Task added: %(title)s.") % {"title": p.get("title", "")}
+    if kind == "task_done":
+        return _("Task done: %(title)s.") % {"title": p.get("title", "")}
+    return kind

@@ -1,0 +1,58 @@
+"""Helpers shared by the HTML views: access declaration, error translation, form error display.
+
+Every view declares its access with ``@access(...)``. The declaration does two things: it wraps the
+view (login, 404 for objects out of scope, 403 for missing permissions) and it is read by the
+generated access-matrix test, so a new endpoint without a declaration fails the test suite.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from opennrm.lib.errors import NotFound, PermissionDenied
+
+
+@dataclass(frozen=True)
+class Access:
+    # "public": anyone; "authenticated": any logged-in user; "perm": needs ``perm``;
+    # "case": needs ``perm`` on a case in scope (404 outside it); "person": same for a person.
+    scope: str
+    perm: str | None = None
+    methods: tuple[str, ...] = ("GET",)
+
+
+def access(scope: str, perm: str | None = None, methods: tuple[str, ...] = ("GET",)) -> Callable:
+    spec = Access(scope=scope, perm=perm, methods=methods)
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in (*methods, "HEAD") and not (request.method == "HEAD" and "GET" in methods):
+                response = HttpResponse(status=405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            if scope != "public" and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if scope == "perm" and perm:
+                from opennrm.policy import has_perm
+
+                if not has_perm(request.user, perm):
+                    return render(request, "403.html", status=403)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound:
+                raise Http404() from None
+            except PermissionDenied:
+                return render(request, "403.html", status=403)
+
+        wrapped.access = spec  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from opennrm.accounts.roles import Perm
+from opennrm.core.http import access
+
+
+@access("authenticated")
+def home_view(request: HttpRequest) -> HttpResponse:
+    # Imported here: the home page is the one view that reads from every domain app.
+    from opennrm import policy
+    from opennrm.cases import selectors as case_selectors
+    from opennrm.cases.timeline import describe
+
+    user = request.user
+    context: dict = {"role": user.role}
+    if policy.has_perm(user, Perm.CASE_VIEW):
+        context.update(
+            open_cases=case_selectors.open_cases_count(user=user),
+            overdue=case_selectors.overdue_count(user=user),
+            tasks=case_selectors.tasks_due(user=user),
+            activity=[{"event": e, "text": describe(e)} for e in case_selectors.recent_activity(user=user)],
+            recent_cases=case_selectors.case_list(user=user)[:10],
+        )
+    return render(request, "core/home.html", context)
+
+
+@access("public")
+def healthz_view(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@access("public")
+def bench_bare_view(request: HttpRequest) -> HttpResponse:
+    """The benchmark baseline: a bare Django view on the same server (enabled with OPENNRM_BENCH=1)."""
+    return HttpResponse("ok", content_type="text/plain")

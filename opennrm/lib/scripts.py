@@ -1,0 +1,49 @@
+"""Serbian scripts: transliteration and the normalisation used for keyed (blind-index) lookups.
+
+Transliteration comes from the maintained ``serbian-translit`` library because it gets ALL-CAPS
+digraphs right (ЉУБИЦА -> LJUBICA, not LjUBICA) and knows the Latin words whose "nj"/"dž" are two
+letters (injekcija). The folding below is ours: no library folds Serbian names to a single
+comparable key (Cyrillic and Latin, with or without diacritics, any case).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from serbian_translit.srp import to_cyr, to_lat
+
+CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
+LATIN_RE = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+# Latin diacritics folded for matching: a clerk typing "Petrovic" must find "Petrović".
+_FOLD = str.maketrans({"đ": "dj", "ć": "c", "č": "c", "š": "s", "ž": "z"})
+
+
+def to_latin(text: str) -> str:
+    return to_lat(text)
+
+
+def to_cyrillic(text: str) -> str:
+    return to_cyr(text)
+
+
+def has_cyrillic(text: str) -> bool:
+    return bool(CYRILLIC_RE.search(text))
+
+
+def has_latin(text: str) -> bool:
+    return bool(LATIN_RE.search(text))
+
+
+def fold(text: str) -> str:
+    """One comparable key for a name in any script: Latin, lower case, diacritics folded, spaces collapsed."""
+    latin = to_lat(text).lower().translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", latin)
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^a-z0-9 \-']", " ", ascii_only).split())
+
+
+def name_tokens(text: str) -> list[str]:
+    """Folded tokens of a name, for exact-match lookup of any single given or family name."""
+    return [t for t in re.split(r"[\s\-']+", fold(text)) if t]

@@ -1,0 +1,101 @@
+"""The one place that answers "may this user do this".
+
+Pages, API, search, exports and background jobs all ask ``can``/``visible_cases``. The involvement
+of the user's organisation decides *which* cases; the user's role decides *what* they may do and
+which sensitivity classes they may read inside those cases. Objects out of scope are reported as not
+found (404) by callers, so existence is never confirmed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from opennrm.accounts.roles import Perm, Sensitivity
+from opennrm.cases.models import Case, CaseDocument, CaseNote, Involvement, InvolvementRole
+from opennrm.people.models import Person
+
+# Identity fields a role with identity access reads; "whereabouts" fields get a third gate in the
+# assistance workflow (named staff only at high risk).
+IDENTITY_FIELDS = ("given_names", "family_names", "aliases", "birth_date", "documents", "addresses", "contacts")
+
+
+def _role(user: Any):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return getattr(user, "role", None)
+
+
+def has_perm(user: Any, perm: str) -> bool:
+    role = _role(user)
+    return bool(role and perm in role.permissions)
+
+
+def readable_sensitivities(user: Any) -> set[str]:
+    role = _role(user)
+    return set(role.sensitivities) if role else set()
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """Cases in which the user's organisation is actively involved, if the role may open cases."""
+    if not has_perm(user, Perm.CASE_VIEW) or not user.organisation_id:
+        return Case.objects.none()
+    involved = Involvement.objects.active().filter(case=OuterRef("pk"), organisation_id=user.organisation_id)
+    return Case.objects.filter(Exists(involved))
+
+
+def visible_persons(user: Any) -> QuerySet[Person]:
+    return Person.objects.filter(Exists(visible_cases(user).filter(person=OuterRef("pk"))))
+
+
+def involvement_roles(user: Any, case: Case) -> set[str]:
+    if not user.organisation_id:
+        return set()
+    return set(
+        Involvement.objects.active().filter(case=case, organisation_id=user.organisation_id).values_list("role", flat=True)
+    )
+
+
+def _case_visible(user: Any, case: Case) -> bool:
+    return visible_cases(user).filter(pk=case.pk).exists()
+
+
+def can(user: Any, action: str, obj: Any = None, field: str | None = None) -> bool:
+    """May ``user`` do ``action`` on ``obj`` (and, for identity, on ``field``)?"""
+    if not has_perm(user, _perm_for(action)):
+        return False
+    if obj is None:
+        return True
+    if isinstance(obj, Case):
+        if not _case_visible(user, obj):
+            return False
+        if action == Perm.INVOLVEMENT_MANAGE:
+            # Only the organisation coordinating the case (the identifying body) adds or ends involvements.
+            return bool(
+                involvement_roles(user, obj) & {InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION}
+            )
+        if action == Perm.NOTE_ADD and field is not None:
+            return field in readable_sensitivities(user)
+        return True
+    if isinstance(obj, Person):
+        if not visible_cases(user).filter(person=obj).exists():
+            return False
+        if field is not None and field not in IDENTITY_FIELDS:
+            return False
+        return True
+    if isinstance(obj, CaseNote | CaseDocument):
+        return obj.sensitivity in readable_sensitivities(user) and _case_visible(user, obj.case)
+    return False
+
+
+def _perm_for(action: str) -> str:
+    # Reading a note or document is part of viewing the case; the sensitivity gate applies on top.
+    return {"note.view": Perm.CASE_VIEW, "document.view": Perm.CASE_VIEW}.get(action, action)
+
+
+def may_read_class(user: Any, sensitivity: str) -> bool:
+    return sensitivity in readable_sensitivities(user)
+
+
+ALL_SENSITIVITIES = [s.value for s in Sensitivity]
