@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "opennrm.people",
     "opennrm.cases",
     "opennrm.api",
+    "opennrm.demo",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
