@@ -1,11 +1,13 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from opennrm.core.http import access
+
 urlpatterns = [
     path("", include("opennrm.core.urls")),
     path("", include("opennrm.accounts.urls")),
     path("", include("opennrm.cases.urls")),
     path("", include("opennrm.audit.urls")),
     path("api/", include("opennrm.api.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", access("public", methods=("POST",))(set_language), name="set_language"),
 ]

@@ -45,7 +45,7 @@ class MeSerializer(serializers.Serializer):
 class OrganisationListApi(PolicyAPIView):
     """Organisations are not personal data: every user may list them (to involve one in a case)."""
 
-    access = Access(scope="authenticated", methods=("GET", "POST"))
+    access = Access(scope="authenticated", methods=("GET", "POST"), method_perms=(("POST", Perm.ADMIN_ORGANISATIONS),))
     touches_personal_data = False
 
     @extend_schema(responses=OrganisationOutSerializer(many=True), summary="Organisations")

@@ -17,9 +17,9 @@ class RolePermission(permissions.BasePermission):
         spec: Access = view.access
         if not request.user or not request.user.is_authenticated:
             return False
-        if spec.scope == "perm" and spec.perm:
-            method_perm = getattr(view, "method_perms", {}).get(request.method, spec.perm)
-            return has_perm(request.user, method_perm)
+        perm = spec.perm_for(request.method)
+        if spec.scope in ("perm", "authenticated") and perm:
+            return has_perm(request.user, perm)
         return True
 
 
@@ -28,3 +28,12 @@ class PolicyAPIView(APIView):
     permission_classes = [permissions.IsAuthenticated, RolePermission]
     touches_personal_data = True
     audit_object_type = ""
+
+
+def require(user, perm: str, obj=None) -> None:
+    """After the object lookup (404 outside need-to-know): 403 when the role may not do this to it."""
+    from opennrm.lib.errors import PermissionDenied
+    from opennrm.policy import can
+
+    if not can(user, perm, obj):
+        raise PermissionDenied()

@@ -3,10 +3,21 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from opennrm.core.http import Access
+
 from opennrm.accounts import apis as accounts_apis
 from opennrm.cases import apis as cases_apis
 
 app_name = "api"
+
+
+class SchemaView(SpectacularAPIView):
+    access = Access(scope="authenticated")
+
+
+class DocsView(SpectacularSwaggerView):
+    access = Access(scope="authenticated")
+
 
 urlpatterns = [
     path("v1/me/", accounts_apis.MeApi.as_view(), name="me"),
@@ -23,6 +34,6 @@ urlpatterns = [
     path("v1/cases/<str:code>/involvements/", cases_apis.CaseInvolvementsApi.as_view(), name="case_involvements"),
     path("v1/cases/<str:code>/involvements/<int:pk>/end/", cases_apis.InvolvementEndApi.as_view(), name="involvement_end"),
     path("v1/cases/<str:code>/notes/", cases_apis.CaseNotesApi.as_view(), name="case_notes"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
 ]

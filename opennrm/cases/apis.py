@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from opennrm import policy
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Perm, Sensitivity
-from opennrm.api.base import PolicyAPIView
+from opennrm.api.base import PolicyAPIView, require
 from opennrm.api.pagination import paginate
 from opennrm.audit.services import audit_record
 from opennrm.cases import selectors, services
@@ -196,8 +196,7 @@ def _identity_in(data: dict[str, Any] | None) -> dict[str, Any]:
 # ---- views ---------------------------------------------------------------------------------------
 
 class CaseListApi(PolicyAPIView):
-    access = Access(scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"))
-    method_perms = {"POST": Perm.CASE_CREATE}
+    access = Access(scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.CASE_CREATE),))
     audit_object_type = "case"
 
     @extend_schema(responses=CaseOutSerializer(many=True), summary="Cases visible to you")
@@ -233,7 +232,7 @@ class CaseListApi(PolicyAPIView):
 
 
 class CaseDetailApi(PolicyAPIView):
-    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("GET", "PATCH"))
+    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("GET", "PATCH"), method_perms=(("PATCH", Perm.CASE_EDIT),))
     audit_object_type = "case"
 
     @extend_schema(responses=CaseOutSerializer, summary="One case")
@@ -245,6 +244,7 @@ class CaseDetailApi(PolicyAPIView):
     @extend_schema(request=CaseUpdateSerializer, responses=CaseOutSerializer, summary="Edit a case (send the version you read)")
     def patch(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
+        require(request.user, Perm.CASE_EDIT, case)
         ser = CaseUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
@@ -260,6 +260,7 @@ class CaseStatusApi(PolicyAPIView):
     @extend_schema(request=StatusSerializer, responses=CaseOutSerializer, summary="Change a case's status")
     def post(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
+        require(request.user, Perm.CASE_EDIT, case)
         ser = StatusSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         services.case_status_change(user=request.user, case=case, expected_version=ser.validated_data["version"],
@@ -280,7 +281,8 @@ class CaseTimelineApi(PolicyAPIView):
 
 
 class CaseInvolvementsApi(PolicyAPIView):
-    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("GET", "POST"))
+    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("GET", "POST"),
+                    method_perms=(("POST", Perm.INVOLVEMENT_MANAGE),))
     audit_object_type = "involvement"
 
     @extend_schema(responses=InvolvementOutSerializer(many=True), summary="Organisations involved in a case")
@@ -291,6 +293,7 @@ class CaseInvolvementsApi(PolicyAPIView):
     @extend_schema(request=InvolvementInSerializer, responses={201: InvolvementOutSerializer}, summary="Involve an organisation")
     def post(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
+        require(request.user, Perm.INVOLVEMENT_MANAGE, case)
         ser = InvolvementInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         inv = services.involvement_add(user=request.user, case=case, organisation=ser.validated_data["organisation"],
@@ -305,6 +308,7 @@ class InvolvementEndApi(PolicyAPIView):
     @extend_schema(request=InvolvementEndSerializer, responses=InvolvementOutSerializer, summary="End an involvement")
     def post(self, request: Request, code: str, pk: int) -> Response:
         case = selectors.case_get(user=request.user, code=code)
+        require(request.user, Perm.INVOLVEMENT_MANAGE, case)
         inv = selectors.involvement_get(user=request.user, case=case, pk=pk)
         ser = InvolvementEndSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -314,7 +318,7 @@ class InvolvementEndApi(PolicyAPIView):
 
 
 class CaseNotesApi(PolicyAPIView):
-    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("GET", "POST"))
+    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.NOTE_ADD),))
     audit_object_type = "note"
 
     @extend_schema(responses=NoteOutSerializer(many=True), summary="Notes you may read")
@@ -325,8 +329,7 @@ class CaseNotesApi(PolicyAPIView):
     @extend_schema(request=NoteInSerializer, responses={201: NoteOutSerializer}, summary="Add a note")
     def post(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
-        if not policy.has_perm(request.user, Perm.NOTE_ADD):
-            raise NotFound()
+        require(request.user, Perm.NOTE_ADD, case)
         ser = NoteInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         note = services.note_add(user=request.user, case=case, **ser.validated_data)
@@ -336,8 +339,7 @@ class CaseNotesApi(PolicyAPIView):
 
 
 class IncidentListApi(PolicyAPIView):
-    access = Access(scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"))
-    method_perms = {"POST": Perm.CASE_CREATE}
+    access = Access(scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.CASE_CREATE),))
     audit_object_type = "incident"
 
     @extend_schema(responses=IncidentOutSerializer(many=True), summary="Incidents known to your organisation")
@@ -374,7 +376,7 @@ class PersonListApi(PolicyAPIView):
 
 
 class PersonDetailApi(PolicyAPIView):
-    access = Access(scope="person", perm=Perm.CASE_VIEW, methods=("GET", "PATCH"))
+    access = Access(scope="person", perm=Perm.CASE_VIEW, methods=("GET", "PATCH"), method_perms=(("PATCH", Perm.IDENTITY_EDIT),))
     audit_object_type = "person"
 
     @extend_schema(responses=PersonOutSerializer, summary="One person, with identity if your role may read it")
@@ -389,6 +391,7 @@ class PersonDetailApi(PolicyAPIView):
     @extend_schema(request=PersonUpdateSerializer, responses=PersonOutSerializer, summary="Edit a person (send the version you read)")
     def patch(self, request: Request, code: str) -> Response:
         person = people_selectors.person_get(user=request.user, code=code)
+        require(request.user, Perm.IDENTITY_EDIT, person)
         ser = PersonUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data

@@ -26,6 +26,11 @@ class Access:
     scope: str
     perm: str | None = None
     methods: tuple[str, ...] = ("GET",)
+    # Methods that need another permission than ``perm`` (for example PATCH needing case.edit).
+    method_perms: tuple[tuple[str, str], ...] = ()
+
+    def perm_for(self, method: str) -> str | None:
+        return dict(self.method_perms).get(method, self.perm)
 
 
 def access(scope: str, perm: str | None = None, methods: tuple[str, ...] = ("GET",)) -> Callable:
@@ -40,10 +45,11 @@ def access(scope: str, perm: str | None = None, methods: tuple[str, ...] = ("GET
                 return response
             if scope != "public" and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if scope == "perm" and perm:
+            needed = spec.perm_for(request.method)
+            if scope in ("perm", "authenticated") and needed:
                 from opennrm.policy import has_perm
 
-                if not has_perm(request.user, perm):
+                if not has_perm(request.user, needed):
                     return render(request, "403.html", status=403)
             try:
                 return view(request, *args, **kwargs)

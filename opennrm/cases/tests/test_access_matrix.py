@@ -1,0 +1,181 @@
+"""The access matrix, generated from the URL configuration: every role × every endpoint × (own case,
+another organisation's case), plus an anonymous visitor.
+
+Every view must declare ``access`` (opennrm.core.http.Access). The expected answer comes from that
+declaration and the policy, so a new endpoint is covered without anyone remembering to add it, and
+an endpoint without a declaration fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from opennrm import policy
+from opennrm.accounts.models import ApiToken
+from opennrm.accounts.roles import Perm, RoleCode, Sensitivity
+from opennrm.accounts.services import token_create
+from opennrm.cases import services
+from opennrm.cases.models import CaseDocument, CaseNote, CaseTask, Involvement, TimelineEvent
+from opennrm.core.http import Access
+from opennrm.testing import login_verified
+
+PARAM_RE = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+@dataclass
+class Endpoint:
+    route: str
+    access: Access
+    is_api: bool
+
+
+def _walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p.callback
+
+
+def endpoints() -> list[Endpoint]:
+    found = []
+    for route, callback in _walk(get_resolver().url_patterns):
+        spec = getattr(callback, "access", None) or getattr(getattr(callback, "view_class", None), "access", None)
+        found.append(Endpoint(route=route, access=spec, is_api=route.startswith("api/")))
+    return found
+
+
+def test_every_endpoint_declares_its_access():
+    missing = [e.route for e in endpoints() if not isinstance(e.access, Access)]
+    assert missing == [], f"endpoints without an access declaration: {missing}"
+
+
+def test_the_matrix_covers_case_scoped_endpoints():
+    routes = {e.route for e in endpoints()}
+    assert "cases/<str:code>/" in routes
+    assert "api/v1/cases/<str:code>/" in routes
+    assert len(routes) > 30
+
+
+class Objects:
+    """The ids to put into URLs for one case (own or other)."""
+
+    def __init__(self, case, user):
+        self.case = case
+        self.involvement = case.involvements.order_by("-id").first()
+        self.task = CaseTask.objects.filter(case=case).first()
+        self.document = CaseDocument.objects.filter(case=case).first()
+        self.user = user
+
+    def fill(self, route: str, token_prefix: str, org_pk: int, user_pk: int) -> str:
+        def repl(m: re.Match) -> str:
+            name = m.group("name")
+            if name == "code":
+                if route.startswith(("persons/", "api/v1/persons/")):
+                    return self.case.person.code
+                if route.startswith("api/v1/incidents/"):
+                    return self.case.incident.code
+                return self.case.code
+            if name == "prefix":
+                return token_prefix
+            if name == "pk":
+                if "involvements" in route:
+                    return str(self.involvement.pk)
+                if "tasks" in route:
+                    return str(self.task.pk)
+                if "documents" in route:
+                    return str(self.document.pk)
+                if "users" in route:
+                    return str(user_pk)
+                return str(org_pk)
+            raise AssertionError(f"no value for <{name}> in {route}")
+
+        return "/" + PARAM_RE.sub(repl, route)
+
+
+def _enrich(world):
+    """Give both cases a note of each class, a task and a document, so every URL has real ids."""
+    for case, author in ((world.own_case, world.users[RoleCode.CENTRE_CASE_MANAGER]), (world.other_case, world.outsider)):
+        for s in Sensitivity.values:
+            if s in policy.readable_sensitivities(author):
+                services.note_add(user=author, case=case, sensitivity=s, text=f"{s} note")
+        services.document_add(user=author, case=case, sensitivity="general", title="Doc", filename="a.txt",
+                              content_type="text/plain", content=b"hello")
+        CaseTask.objects.create(case=case, title="t", due_at=case.opened_at, organisation=author.organisation)
+
+
+def _expected(ep: Endpoint, method: str, user, case) -> str:
+    """'ok' (not 403/404/401), 'denied' (403 or 404), 'hidden' (404 only), 'login' (anonymous)."""
+    spec = ep.access
+    if spec.scope == "public":
+        return "ok"
+    if user is None:
+        return "login"
+    perm = spec.perm_for(method)
+    if spec.scope == "authenticated":
+        return "ok" if not perm or policy.has_perm(user, perm) else "denied"
+    if spec.scope == "perm":
+        return "ok" if policy.has_perm(user, perm) else "denied"
+    # Object scope: outside need-to-know the object does not exist for this user.
+    if spec.scope in ("case", "incident"):
+        visible = policy.can(user, Perm.CASE_VIEW, case)
+    else:
+        visible = policy.can(user, Perm.CASE_VIEW, case.person)
+    if not visible:
+        return "hidden"
+    target = case.person if spec.scope == "person" else case
+    return "ok" if policy.can(user, perm, target) else "denied"
+
+
+ROLES = [*RoleCode.values, "outsider", "anonymous"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(client, world, role):
+    _enrich(world)
+    user = {"outsider": world.outsider, "anonymous": None}.get(role) or world.users.get(role)
+    token_owner = user or world.outsider
+    token, _secret = token_create(actor=None, user=token_owner, name="matrix")
+    admin = world.users[RoleCode.SYSTEM_ADMIN]
+    failures = []
+    for which, case in (("own", world.own_case), ("other", world.other_case)):
+        objs = Objects(case, user)
+        for ep in endpoints():
+            url = objs.fill(ep.route, token.prefix, admin.organisation_id, admin.pk)
+            for method in ep.access.methods:
+                if user is not None:
+                    login_verified(client, user)
+                else:
+                    client.logout()
+                before = (TimelineEvent.objects.count(), CaseNote.objects.count(), Involvement.objects.count())
+                if method == "GET":
+                    response = client.get(url)
+                elif method == "PATCH":
+                    response = client.patch(url, data="{}", content_type="application/json")
+                else:
+                    response = client.post(url, data={}) if not ep.is_api else client.post(url, data={}, content_type="application/json")
+                status = response.status_code
+                expected = _expected(ep, method, user, case)
+                ok = {
+                    "ok": status not in (401, 403, 404),
+                    "denied": status in (403, 404),
+                    "hidden": status == 404,
+                    "login": status in (302, 401, 403) and (not (status == 302) or "/accounts/login/" in response["Location"]),
+                }[expected]
+                if expected in ("denied", "hidden", "login"):
+                    after = (TimelineEvent.objects.count(), CaseNote.objects.count(), Involvement.objects.count())
+                    ok = ok and before == after
+                if expected == "hidden":
+                    body = response.content.decode(errors="ignore")
+                    # Nothing about the case may leak (the URL the user typed is echoed in the language form).
+                    ok = ok and "Milica" not in body and "Jelena" not in body and "Personović" not in body
+                    if case.person.code not in url:
+                        ok = ok and case.person.code not in body
+                if not ok:
+                    failures.append(f"{role} {method} {url} ({which} case): got {status}, expected {expected}")
+    assert failures == [], "\n".join(failures)

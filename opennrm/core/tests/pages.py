@@ -1,0 +1,65 @@
+"""Small helpers shared by the browser tests: the real login path and page checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django_otp.oath import totp
+from playwright.sync_api import expect
+
+from opennrm.testing import PASSWORD, current_totp, totp_device
+
+
+def log_in(page: Any, user: Any, *, next_url: str = "/") -> None:
+    """Log in as a person would: password, then the current code from the authenticator app."""
+    device = totp_device(user)
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/"))
+    page.get_by_label("Code from your authenticator app").fill(current_totp(device))
+    page.get_by_role("button", name="Continue").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/"))
+
+
+def wrong_totp(device: Any) -> str:
+    """A six-digit code that the device refuses: not the code of this, the previous or the next time step."""
+    valid = {
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
+        for drift in range(device.drift - device.tolerance - 1, device.drift + device.tolerance + 2)
+    }
+    candidate = 123456
+    while f"{candidate:06d}" in valid:
+        candidate += 1
+    return f"{candidate:06d}"
+
+
+# Form controls a person can reach, without a label of their own (a <label> or an ARIA name).
+UNLABELLED_CONTROLS_JS = """
+() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(el => el.type !== 'hidden')
+  .filter(el => {
+    const fromLabels = Array.from(el.labels || []).map(l => l.textContent.trim()).join('');
+    const fromAria = (el.getAttribute('aria-label') || '').trim();
+    const fromLabelledBy = (el.getAttribute('aria-labelledby') || '').split(/\\s+/)
+      .map(id => document.getElementById(id)).filter(Boolean).map(n => n.textContent.trim()).join('');
+    return !(fromLabels || fromAria || fromLabelledBy);
+  })
+  .map(el => el.outerHTML.slice(0, 160))
+"""
+
+# aria-describedby references to ids that are not on the page (a screen reader then reads no hint).
+BROKEN_DESCRIBEDBY_JS = """
+() => Array.from(document.querySelectorAll('[aria-describedby]'))
+  .flatMap(el => el.getAttribute('aria-describedby').split(/\\s+/).filter(Boolean)
+    .filter(id => !document.getElementById(id)).map(id => `${el.name || el.id} -> #${id}`))
+"""
+
+FIRST_FOCUSABLE_JS = """
+() => {
+  const el = document.querySelector('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])');
+  return el ? el.outerHTML.slice(0, 120) : null;
+}
+"""
