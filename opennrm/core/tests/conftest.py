@@ -65,8 +65,12 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
 
 
 @pytest.fixture
-def browser_world(transactional_db: None, live_server: Any) -> Any:
-    """The personas, committed so that the live server thread sees them."""
+def browser_world(django_db_serialized_rollback: None, transactional_db: None, live_server: Any) -> Any:
+    """The personas, committed so that the live server thread sees them.
+
+    Serialized rollback: the flush after a transactional test also empties the rows that migrations
+    seed (roles, audit chain heads); they are restored for the next test.
+    """
     from opennrm.testing import build_world
 
     return build_world()

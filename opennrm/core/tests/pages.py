@@ -63,3 +63,11 @@ FIRST_FOCUSABLE_JS = """
   return el ? el.outerHTML.slice(0, 120) : null;
 }
 """
+
+DUPLICATE_IDS_JS = """
+() => {
+  const seen = new Map();
+  document.querySelectorAll('[id]').forEach(el => seen.set(el.id, (seen.get(el.id) || 0) + 1));
+  return Array.from(seen).filter(([, n]) => n > 1).map(([id, n]) => `${id} (${n}x)`);
+}
+"""

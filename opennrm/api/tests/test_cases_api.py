@@ -1,0 +1,159 @@
+"""The case API: same policy as the pages, clear field errors, nothing half-written, 409 on stale versions."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from opennrm.accounts.roles import RoleCode
+from opennrm.accounts.services import token_create
+from opennrm.audit.models import AuditEvent
+from opennrm.cases.models import Case, Incident
+from opennrm.people.models import Person
+
+
+def api_for(user) -> APIClient:
+    client = APIClient()
+    _token, secret = token_create(actor=None, user=user, name="test")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+def new_case_payload(**overrides):
+    payload = {
+        "person": {"sex": "male", "age_estimate_min": 30, "age_estimate_max": 40, "citizenship": "VN", "languages": ["vi"]},
+        "identity": {"given_names": "Van Minh", "family_names": "Nguyen", "documents": ["Passport C1234567"]},
+        "incident": {"title": "Workers at a construction site", "forms": ["labour", "forced_labour"], "country_of_exploitation": "RS"},
+        "referral_source": "other_government",
+        "summary": "Passports withheld by the employer.",
+    }
+    payload.update(overrides)
+    return payload
+
+
+@pytest.mark.django_db
+def test_a_labour_inspector_opens_a_case_and_the_centre_sees_it(world):
+    inspector = world.users[RoleCode.LABOUR_INSPECTOR]
+    response = api_for(inspector).post("/api/v1/cases/", new_case_payload(), format="json")
+    assert response.status_code == 201, response.json()
+    code = response.json()["code"]
+    centre = api_for(world.users[RoleCode.CENTRE_CASE_MANAGER])
+    detail = centre.get(f"/api/v1/cases/{code}/")
+    assert detail.status_code == 200
+    person = centre.get(f"/api/v1/persons/{detail.json()['person']}/").json()
+    assert person["identity"]["family_names"] == "Nguyen"
+    assert api_for(world.outsider).get(f"/api/v1/cases/{code}/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        (new_case_payload(referral_source="gossip"), "referral_source"),
+        (new_case_payload(incident={"title": "x", "forms": ["tourism"]}), "incident"),
+        (new_case_payload(identity={"given_names": "Ljubiцa"}), "given_names"),
+        (new_case_payload(identity={"birth_date": "2023-02-30"}), "identity"),
+        (new_case_payload(identity={"birth_date": "2999-01-01"}), "birth_date"),
+        (new_case_payload(person={"age_estimate_min": 40, "age_estimate_max": 20}), "age_estimate_max"),
+        (new_case_payload(identity={"given_names": "A" * 500}), "identity"),
+        (new_case_payload(incident={"title": "t", "started_on": "2024-05-01", "ended_on": "2024-01-01"}), "incident.ended_on"),
+        (new_case_payload(incident_code="RS-I-1999-999999", incident=None), "incident_code"),
+    ],
+)
+def test_bad_input_gets_a_field_error_and_writes_nothing(world, payload, field):
+    client = api_for(world.users[RoleCode.LABOUR_INSPECTOR])
+    counts = (Person.objects.count(), Case.objects.count(), Incident.objects.count())
+    response = client.post("/api/v1/cases/", {k: v for k, v in payload.items() if v is not None}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["message"]
+    assert field.split(".")[0] in str(body["extra"]), body
+    assert (Person.objects.count(), Case.objects.count(), Incident.objects.count()) == counts
+    assert AuditEvent.objects.filter(action="rejected").exists()
+
+
+@pytest.mark.django_db
+def test_a_stale_version_gets_409_and_does_not_overwrite(world):
+    client = api_for(world.users[RoleCode.CENTRE_CASE_MANAGER])
+    url = f"/api/v1/cases/{world.own_case.code}/"
+    version = client.get(url).json()["version"]
+    first = client.patch(url, {"version": version, "summary": "First edit"}, format="json")
+    assert first.status_code == 200
+    second = client.patch(url, {"version": version, "summary": "Second edit from a stale page"}, format="json")
+    assert second.status_code == 409
+    assert "version" in second.json()["extra"]["fields"]
+    assert client.get(url).json()["summary"] == "First edit"
+
+
+@pytest.mark.django_db
+def test_a_prosecutor_does_not_read_therapy_notes(world):
+    from opennrm.cases import services
+
+    services.note_add(user=world.users[RoleCode.CENTRE_CASE_MANAGER], case=world.own_case, sensitivity="psychosocial",
+                      text="Therapy session notes")
+    services.note_add(user=world.users[RoleCode.CENTRE_CASE_MANAGER], case=world.own_case, sensitivity="legal",
+                      text="Statement to the prosecutor")
+    notes = api_for(world.users[RoleCode.PROSECUTOR]).get(f"/api/v1/cases/{world.own_case.code}/notes/").json()
+    texts = [n["text"] for n in notes]
+    assert "Statement to the prosecutor" in texts
+    assert "Therapy session notes" not in texts
+    shelter = api_for(world.users[RoleCode.SHELTER_STAFF]).get(f"/api/v1/cases/{world.own_case.code}/notes/").json()
+    assert "Statement to the prosecutor" not in [n["text"] for n in shelter]
+    timeline = api_for(world.users[RoleCode.PROSECUTOR]).get(f"/api/v1/cases/{world.own_case.code}/timeline/").json()
+    assert not any("psychosocial" in e["text"] for e in timeline)
+
+
+@pytest.mark.django_db
+def test_the_coordinator_sees_no_names_and_no_cases(world):
+    client = api_for(world.users[RoleCode.NATIONAL_COORDINATOR])
+    assert client.get("/api/v1/cases/").status_code == 403
+    assert client.get("/api/v1/persons/").status_code == 403
+    assert client.get(f"/api/v1/persons/{world.own_case.person.code}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_ending_an_involvement_ends_access(world):
+    manager = api_for(world.users[RoleCode.CENTRE_CASE_MANAGER])
+    ngo = api_for(world.users[RoleCode.NGO_CASE_WORKER])
+    url = f"/api/v1/cases/{world.own_case.code}/"
+    assert ngo.get(url).status_code == 200
+    involvements = manager.get(f"{url}involvements/").json()
+    astra = next(i for i in involvements if i["organisation"] == "astra")
+    ended = manager.post(f"{url}involvements/{astra['id']}/end/", {"version": astra["version"], "reason": "Service completed"},
+                         format="json")
+    assert ended.status_code == 200, ended.json()
+    assert ngo.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_revoked_or_unknown_token_is_refused(world):
+    from opennrm.accounts.models import ApiToken
+    from opennrm.accounts.services import token_revoke
+
+    client = api_for(world.users[RoleCode.CENTRE_CASE_MANAGER])
+    assert client.get("/api/v1/me/").status_code == 200
+    token_revoke(actor=None, token=ApiToken.objects.get(user=world.users[RoleCode.CENTRE_CASE_MANAGER]))
+    assert client.get("/api/v1/me/").status_code == 401
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION="Bearer onrm_deadbeef_nope")
+    assert stranger.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_tokens_are_stored_hashed(world):
+    from opennrm.accounts.models import ApiToken
+
+    _token, secret = token_create(actor=None, user=world.outsider, name="x")
+    stored = ApiToken.objects.get(prefix=_token.prefix)
+    assert secret not in (stored.digest, stored.prefix, stored.name)
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_is_served(world):
+    response = api_for(world.outsider).get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/cases/" in response.content
+
+
+def test_healthz_answers_without_login(client, db):
+    assert client.get("/healthz").status_code == 200
