@@ -41,7 +41,7 @@ DEMO_MODE = MODE == "demo"
 DEBUG = env_bool("OPENNRM_DEBUG", MODE == "development")
 
 # Development-only keys. Production refuses every one of them (see the checks at the end of this file).
-DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production-0123456789abcdef"
+DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
 DEV_MASTER_KEY = base64.urlsafe_b64encode(b"dev-master-key-not-for-prod-0000").decode()
 DEV_AUDIT_KEY = base64.urlsafe_b64encode(b"dev-audit-key-not-for-prod-00000").decode()
 
@@ -64,8 +64,14 @@ AUDIT_STREAMS = int(env("OPENNRM_AUDIT_STREAMS", "8") or 8)
 REQUIRE_2FA = env_bool("OPENNRM_REQUIRE_2FA", not DEMO_MODE)
 COUNTRY_CODE = env("OPENNRM_COUNTRY", "RS") or "RS"
 
-ALLOWED_HOSTS = [h.strip() for h in (env("OPENNRM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("OPENNRM_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in (env("OPENNRM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in (env("OPENNRM_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",

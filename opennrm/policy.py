@@ -18,7 +18,15 @@ from opennrm.people.models import Person
 
 # Identity fields a role with identity access reads; "whereabouts" fields get a third gate in the
 # assistance workflow (named staff only at high risk).
-IDENTITY_FIELDS = ("given_names", "family_names", "aliases", "birth_date", "documents", "addresses", "contacts")
+IDENTITY_FIELDS = (
+    "given_names",
+    "family_names",
+    "aliases",
+    "birth_date",
+    "documents",
+    "addresses",
+    "contacts",
+)
 
 
 def _role(user: Any):
@@ -53,7 +61,9 @@ def involvement_roles(user: Any, case: Case) -> set[str]:
     if not user.organisation_id:
         return set()
     return set(
-        Involvement.objects.active().filter(case=case, organisation_id=user.organisation_id).values_list("role", flat=True)
+        Involvement.objects.active()
+        .filter(case=case, organisation_id=user.organisation_id)
+        .values_list("role", flat=True)
     )
 
 
@@ -73,7 +83,8 @@ def can(user: Any, action: str, obj: Any = None, field: str | None = None) -> bo
         if action == Perm.INVOLVEMENT_MANAGE:
             # Only the organisation coordinating the case (the identifying body) adds or ends involvements.
             return bool(
-                involvement_roles(user, obj) & {InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION}
+                involvement_roles(user, obj)
+                & {InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION}
             )
         if action == Perm.NOTE_ADD and field is not None:
             return field in readable_sensitivities(user)
@@ -81,9 +92,7 @@ def can(user: Any, action: str, obj: Any = None, field: str | None = None) -> bo
     if isinstance(obj, Person):
         if not visible_cases(user).filter(person=obj).exists():
             return False
-        if field is not None and field not in IDENTITY_FIELDS:
-            return False
-        return True
+        return field is None or field in IDENTITY_FIELDS
     if isinstance(obj, CaseNote | CaseDocument):
         return obj.sensitivity in readable_sensitivities(user) and _case_visible(user, obj.case)
     return False

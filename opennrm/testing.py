@@ -14,7 +14,7 @@ from opennrm.accounts.roles import RoleCode
 from opennrm.cases import services as case_services
 from opennrm.cases.models import Case, Involvement, InvolvementRole
 
-PASSWORD = "correct-horse-battery-staple-42"
+PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - test personas only
 
 # Each role's persona works in an organisation of a fitting type, and that organisation takes this
 # part in the persona's "own" case.
@@ -23,14 +23,34 @@ ROLE_SETUP: dict[str, tuple[str, str, str]] = {
     RoleCode.CENTRE_CASE_MANAGER: ("centre", OrganisationType.CENTRE, InvolvementRole.IDENTIFYING_BODY),
     RoleCode.CENTRE_HEAD: ("centre", OrganisationType.CENTRE, InvolvementRole.IDENTIFYING_BODY),
     RoleCode.SOCIAL_WORKER: ("csw-bg", OrganisationType.SOCIAL_WORK_CENTRE, InvolvementRole.GUARDIAN),
-    RoleCode.POLICE_INVESTIGATOR: ("police-bg", OrganisationType.POLICE, InvolvementRole.INVESTIGATING_POLICE),
+    RoleCode.POLICE_INVESTIGATOR: (
+        "police-bg",
+        OrganisationType.POLICE,
+        InvolvementRole.INVESTIGATING_POLICE,
+    ),
     RoleCode.PROSECUTOR: ("prosecution-bg", OrganisationType.PROSECUTION, InvolvementRole.PROSECUTOR),
-    RoleCode.LABOUR_INSPECTOR: ("labour-insp", OrganisationType.LABOUR_INSPECTORATE, InvolvementRole.LABOUR_INSPECTION),
+    RoleCode.LABOUR_INSPECTOR: (
+        "labour-insp",
+        OrganisationType.LABOUR_INSPECTORATE,
+        InvolvementRole.LABOUR_INSPECTION,
+    ),
     RoleCode.NGO_CASE_WORKER: ("astra", OrganisationType.NGO, InvolvementRole.SERVICE_PROVIDER),
     RoleCode.SHELTER_STAFF: ("shelter", OrganisationType.SHELTER, InvolvementRole.SHELTER),
-    RoleCode.NATIONAL_COORDINATOR: ("coordination", OrganisationType.COORDINATION_OFFICE, InvolvementRole.CASE_COORDINATION),
-    RoleCode.OVERSIGHT_INSPECTOR: ("ombudsman", OrganisationType.OVERSIGHT_BODY, InvolvementRole.SERVICE_PROVIDER),
-    RoleCode.SYSTEM_ADMIN: ("coordination", OrganisationType.COORDINATION_OFFICE, InvolvementRole.CASE_COORDINATION),
+    RoleCode.NATIONAL_COORDINATOR: (
+        "coordination",
+        OrganisationType.COORDINATION_OFFICE,
+        InvolvementRole.CASE_COORDINATION,
+    ),
+    RoleCode.OVERSIGHT_INSPECTOR: (
+        "ombudsman",
+        OrganisationType.OVERSIGHT_BODY,
+        InvolvementRole.SERVICE_PROVIDER,
+    ),
+    RoleCode.SYSTEM_ADMIN: (
+        "coordination",
+        OrganisationType.COORDINATION_OFFICE,
+        InvolvementRole.CASE_COORDINATION,
+    ),
 }
 
 
@@ -45,19 +65,42 @@ class World:
 
 def org(code: str, type: str, name: str | None = None) -> Organisation:
     found = Organisation.objects.filter(code=code).first()
-    return found or account_services.organisation_create(actor=None, code=code, name=name or code.replace("-", " ").title(), type=type)
+    return found or account_services.organisation_create(
+        actor=None, code=code, name=name or code.replace("-", " ").title(), type=type
+    )
 
 
 def user(username: str, role: str, organisation: Organisation, **kw: Any) -> User:
-    return account_services.user_create(actor=None, username=username, password=PASSWORD, organisation=organisation,
-                                        role_code=role, first_name=username.title(), **kw)
+    return account_services.user_create(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        organisation=organisation,
+        role_code=role,
+        first_name=username.title(),
+        **kw,
+    )
 
 
-def open_case(reporter: User, *, given: str = "Test", family: str = "Personović", birth_date: str | None = None,
-              age_min: int | None = 25, age_max: int | None = 30, incident=None, **kw: Any) -> Case:
+def open_case(
+    reporter: User,
+    *,
+    given: str = "Test",
+    family: str = "Personović",
+    birth_date: str | None = None,
+    age_min: int | None = 25,
+    age_max: int | None = 30,
+    incident=None,
+    **kw: Any,
+) -> Case:
     return case_services.intake_register(
         user=reporter,
-        person_attributes={"sex": "female", "age_estimate_min": age_min, "age_estimate_max": age_max, "citizenship": "RS"},
+        person_attributes={
+            "sex": "female",
+            "age_estimate_min": age_min,
+            "age_estimate_max": age_max,
+            "citizenship": "RS",
+        },
         identity={"given_names": given, "family_names": family, "birth_date": birth_date},
         referral_source=kw.pop("referral_source", "law_enforcement"),
         incident=incident,
@@ -69,13 +112,15 @@ def open_case(reporter: User, *, given: str = "Test", family: str = "Personović
 def build_world() -> World:
     w = World()
     for role, (code, type, _inv) in ROLE_SETUP.items():
-        w.orgs[code] = org(code, type, name="Centar za zaštitu žrtava trgovine ljudima" if type == "centre" else None)
+        w.orgs[code] = org(
+            code, type, name="Centar za zaštitu žrtava trgovine ljudima" if type == "centre" else None
+        )
         w.users[role] = user(role.replace("_", "-"), role, w.orgs[code])
     w.orgs["atina"] = org("atina", OrganisationType.NGO, "Atina")
     w.outsider = user("outsider", RoleCode.NGO_CASE_WORKER, w.orgs["atina"])
     reporter = w.users[RoleCode.FIRST_LINE_REPORTER]
     w.own_case = open_case(reporter, given="Jelena", family="Testović")
-    for role, (code, _type, inv_role) in ROLE_SETUP.items():
+    for code, _type, inv_role in ROLE_SETUP.values():
         o = w.orgs[code]
         if not Involvement.objects.filter(case=w.own_case, organisation=o).exists():
             Involvement.objects.create(case=w.own_case, organisation=o, role=inv_role)
@@ -90,7 +135,9 @@ def build_world() -> World:
 def totp_device(u: User):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=u, confirmed=True).first() or TOTPDevice.objects.create(user=u, name="test", confirmed=True)
+    return TOTPDevice.objects.filter(user=u, confirmed=True).first() or TOTPDevice.objects.create(
+        user=u, name="test", confirmed=True
+    )
 
 
 def login_verified(client: Any, u: User) -> None:

@@ -45,7 +45,9 @@ class MeSerializer(serializers.Serializer):
 class OrganisationListApi(PolicyAPIView):
     """Organisations are not personal data: every user may list them (to involve one in a case)."""
 
-    access = Access(scope="authenticated", methods=("GET", "POST"), method_perms=(("POST", Perm.ADMIN_ORGANISATIONS),))
+    access = Access(
+        scope="authenticated", methods=("GET", "POST"), method_perms=(("POST", Perm.ADMIN_ORGANISATIONS),)
+    )
     touches_personal_data = False
 
     @extend_schema(responses=OrganisationOutSerializer(many=True), summary="Organisations")
@@ -55,7 +57,11 @@ class OrganisationListApi(PolicyAPIView):
             qs = qs.filter(type=request.query_params["type"])
         return paginate(request, self, qs, lambda page: OrganisationOutSerializer(page, many=True).data)
 
-    @extend_schema(request=OrganisationInSerializer, responses={201: OrganisationOutSerializer}, summary="Add an organisation")
+    @extend_schema(
+        request=OrganisationInSerializer,
+        responses={201: OrganisationOutSerializer},
+        summary="Add an organisation",
+    )
     def post(self, request: Request) -> Response:
         ser = OrganisationInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -82,5 +88,3 @@ class MeApi(PolicyAPIView):
     @extend_schema(responses=MeSerializer, summary="Who you are, your role and what it allows")
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
-
-

@@ -7,8 +7,16 @@ from opennrm.accounts.models import Organisation, OrganisationType, Role
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), max_length=200, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class OtpForm(forms.Form):
@@ -16,17 +24,26 @@ class OtpForm(forms.Form):
         label=_("Code from your authenticator app"),
         regex=r"^\s*\d{6}\s*$",
         error_messages={"invalid": _("Enter the 6-digit code.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
 class OrganisationForm(forms.Form):
-    code = forms.SlugField(label=_("Code"), max_length=60, help_text=_("Short identifier, letters, digits and hyphens."))
+    code = forms.SlugField(
+        label=_("Code"), max_length=60, help_text=_("Short identifier, letters, digits and hyphens.")
+    )
     name = forms.CharField(label=_("Name"), max_length=200)
     type = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
-    country = forms.RegexField(label=_("Country"), regex=r"^[A-Za-z]{2}$", initial="RS", max_length=2,
-                               error_messages={"invalid": _("Enter a two-letter ISO country code.")})
+    country = forms.RegexField(
+        label=_("Country"),
+        regex=r"^[A-Za-z]{2}$",
+        initial="RS",
+        max_length=2,
+        error_messages={"invalid": _("Enter a two-letter ISO country code.")},
+    )
 
 
 class OrganisationEditForm(forms.Form):
@@ -41,10 +58,17 @@ class UserCreateForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True)
+    )
     role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all(), to_field_name="code")
-    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, min_length=12, max_length=200,
-                               help_text=_("At least 12 characters. The user sets up two-factor authentication at first login."))
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput,
+        min_length=12,
+        max_length=200,
+        help_text=_("At least 12 characters. The user sets up two-factor authentication at first login."),
+    )
 
 
 class UserEditForm(forms.Form):

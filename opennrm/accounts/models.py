@@ -63,7 +63,9 @@ class Role(models.Model):
 
 
 class User(AbstractUser):
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
     role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     # Demo accounts log in only when the instance runs in demo mode.
     is_demo = models.BooleanField(default=False)

@@ -78,7 +78,14 @@ DEFAULT_ROLES: dict[str, dict] = {
         "sensitivities": [S.GENERAL],
     },
     RoleCode.CENTRE_CASE_MANAGER: {
-        "permissions": [*_CASEWORK, P.CASE_EDIT, P.IDENTITY_EDIT, P.IDENTITY_SEARCH, P.INVOLVEMENT_MANAGE, P.TASK_MANAGE],
+        "permissions": [
+            *_CASEWORK,
+            P.CASE_EDIT,
+            P.IDENTITY_EDIT,
+            P.IDENTITY_SEARCH,
+            P.INVOLVEMENT_MANAGE,
+            P.TASK_MANAGE,
+        ],
         "sensitivities": [S.GENERAL, S.MEDICAL, S.PSYCHOSOCIAL, S.LEGAL, S.SECURITY],
     },
     RoleCode.CENTRE_HEAD: {

@@ -20,7 +20,7 @@ from opennrm.audit.services import audit_record
 from opennrm.core.locking import update_versioned
 from opennrm.lib.errors import ConflictError, DomainError, PermissionDenied
 
-TOKEN_PREFIX = "onrm"
+TOKEN_PREFIX = "onrm"  # noqa: S105 - a marker, not a secret
 
 
 def _require(user: Any, perm: str) -> None:
@@ -33,20 +33,38 @@ def _require(user: Any, perm: str) -> None:
 def roles_sync() -> None:
     """Create missing default roles (never overwrites a role an administrator changed)."""
     for code, spec in DEFAULT_ROLES.items():
-        Role.objects.get_or_create(code=code, defaults={"permissions": spec["permissions"], "sensitivities": spec["sensitivities"]})
+        Role.objects.get_or_create(
+            code=code, defaults={"permissions": spec["permissions"], "sensitivities": spec["sensitivities"]}
+        )
 
 
 @transaction.atomic
-def organisation_create(*, actor: Any, code: str, name: str, type: str, city: str = "", country: str = "RS",
-                        parent: Organisation | None = None) -> Organisation:
+def organisation_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    type: str,
+    city: str = "",
+    country: str = "RS",
+    parent: Organisation | None = None,
+) -> Organisation:
     if actor is not None:
         _require(actor, Perm.ADMIN_ORGANISATIONS)
     if type not in OrganisationType.values:
         raise DomainError(_("Choose one of the listed values."), field="type")
     if Organisation.objects.filter(code=code).exists():
         raise DomainError(_("An organisation with this code already exists."), field="code")
-    org = Organisation(code=code, name=name.strip(), type=type, city=city.strip(), country=country.upper(), parent=parent,
-                       created_by=actor, updated_by=actor)
+    org = Organisation(
+        code=code,
+        name=name.strip(),
+        type=type,
+        city=city.strip(),
+        country=country.upper(),
+        parent=parent,
+        created_by=actor,
+        updated_by=actor,
+    )
     try:
         org.full_clean()
     except ValidationError as exc:
@@ -58,7 +76,9 @@ def organisation_create(*, actor: Any, code: str, name: str, type: str, city: st
 
 
 @transaction.atomic
-def organisation_update(*, actor: Any, organisation: Organisation, expected_version: int, data: dict[str, Any]) -> Organisation:
+def organisation_update(
+    *, actor: Any, organisation: Organisation, expected_version: int, data: dict[str, Any]
+) -> Organisation:
     _require(actor, Perm.ADMIN_ORGANISATIONS)
     fields: dict[str, Any] = {}
     for key in ("name", "city", "is_active"):
@@ -67,14 +87,29 @@ def organisation_update(*, actor: Any, organisation: Organisation, expected_vers
     if "name" in fields and not str(fields["name"]).strip():
         raise DomainError(_("This field is required."), field="name")
     update_versioned(organisation, expected_version=expected_version, user=actor, fields=fields)
-    audit_record(actor=actor, action="update", object_type="organisation", object_id=organisation.code,
-                 detail={"fields": sorted(fields)})
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="organisation",
+        object_id=organisation.code,
+        detail={"fields": sorted(fields)},
+    )
     return organisation
 
 
 @transaction.atomic
-def user_create(*, actor: Any, username: str, password: str | None, organisation: Organisation, role_code: str,
-                first_name: str = "", last_name: str = "", email: str = "", is_demo: bool = False) -> User:
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str | None,
+    organisation: Organisation,
+    role_code: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    is_demo: bool = False,
+) -> User:
     if actor is not None:
         _require(actor, Perm.ADMIN_USERS)
     role = Role.objects.filter(code=role_code).first()
@@ -82,8 +117,15 @@ def user_create(*, actor: Any, username: str, password: str | None, organisation
         raise DomainError(_("Choose one of the listed values."), field="role")
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("This username is taken."), field="username")
-    user = User(username=username, organisation=organisation, role=role, first_name=first_name, last_name=last_name,
-                email=email, is_demo=is_demo)
+    user = User(
+        username=username,
+        organisation=organisation,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_demo=is_demo,
+    )
     if password:
         if not is_demo:
             try:
@@ -99,14 +141,26 @@ def user_create(*, actor: Any, username: str, password: str | None, organisation
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=field) from None
     user.save()
-    audit_record(actor=actor, action="permission_change", object_type="user", object_id=user.pk,
-                 detail={"username": username, "organisation": organisation.code, "role": role_code, "created": True})
+    audit_record(
+        actor=actor,
+        action="permission_change",
+        object_type="user",
+        object_id=user.pk,
+        detail={"username": username, "organisation": organisation.code, "role": role_code, "created": True},
+    )
     return user
 
 
 @transaction.atomic
-def user_update(*, actor: Any, user: User, expected_version: int, role_code: str | None = None,
-                organisation: Organisation | None = None, is_active: bool | None = None) -> User:
+def user_update(
+    *,
+    actor: Any,
+    user: User,
+    expected_version: int,
+    role_code: str | None = None,
+    organisation: Organisation | None = None,
+    is_active: bool | None = None,
+) -> User:
     _require(actor, Perm.ADMIN_USERS)
     fields: dict[str, Any] = {}
     if role_code is not None and role_code != getattr(user.role, "code", None):
@@ -120,16 +174,29 @@ def user_update(*, actor: Any, user: User, expected_version: int, role_code: str
         if user.pk == actor.pk and not is_active:
             raise DomainError(_("You cannot deactivate your own account."), field="is_active")
         fields["is_active"] = is_active
-    changed = User.objects.filter(pk=user.pk, version=expected_version).update(version=expected_version + 1, **fields)
+    changed = User.objects.filter(pk=user.pk, version=expected_version).update(
+        version=expected_version + 1, **fields
+    )
     if changed != 1:
-        raise ConflictError(_("Someone else changed this record since you opened it. Reload it and apply your change again."),
-                            field="version")
+        raise ConflictError(
+            _("Someone else changed this record since you opened it. Reload it and apply your change again."),
+            field="version",
+        )
     for key, value in fields.items():
         setattr(user, key, value)
     user.version = expected_version + 1
-    audit_record(actor=actor, action="permission_change", object_type="user", object_id=user.pk,
-                 detail={"username": user.username, "changed": sorted(fields),
-                         "role": user.role.code if user.role else None, "organisation": user.organisation.code if user.organisation else None})
+    audit_record(
+        actor=actor,
+        action="permission_change",
+        object_type="user",
+        object_id=user.pk,
+        detail={
+            "username": user.username,
+            "changed": sorted(fields),
+            "role": user.role.code if user.role else None,
+            "organisation": user.organisation.code if user.organisation else None,
+        },
+    )
     return user
 
 
@@ -138,25 +205,41 @@ def _digest(token: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, actor: Any, user: User, name: str = "api", days: int | None = None) -> tuple[ApiToken, str]:
+def token_create(
+    *, actor: Any, user: User, name: str = "api", days: int | None = None
+) -> tuple[ApiToken, str]:
     """Create a personal API token; returns the token row and the secret, shown once."""
     days = days or settings.API_TOKEN_DEFAULT_DAYS
     if not 1 <= days <= 366:
         raise DomainError(_("A token lives between 1 and 366 days."), field="days")
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, digest=_digest(secret),
-                                    expires_at=timezone.now() + dt.timedelta(days=days))
-    audit_record(actor=actor, action="permission_change", object_type="api_token", object_id=token.prefix,
-                 detail={"user": user.username, "created": True, "expires_at": token.expires_at.isoformat()},
-                 actor_username=None if actor is not None else "system")
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=prefix,
+        digest=_digest(secret),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    audit_record(
+        actor=actor,
+        action="permission_change",
+        object_type="api_token",
+        object_id=token.prefix,
+        detail={"user": user.username, "created": True, "expires_at": token.expires_at.isoformat()},
+        actor_username=None if actor is not None else "system",
+    )
     return token, secret
 
 
 def token_authenticate(secret: str) -> ApiToken | None:
     if not secret.startswith(TOKEN_PREFIX + "_"):
         return None
-    token = ApiToken.objects.select_related("user", "user__role", "user__organisation").filter(digest=_digest(secret)).first()
+    token = (
+        ApiToken.objects.select_related("user", "user__role", "user__organisation")
+        .filter(digest=_digest(secret))
+        .first()
+    )
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()
@@ -170,7 +253,12 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="permission_change", object_type="api_token", object_id=token.prefix,
-                     detail={"user": token.user.username, "revoked": True},
-                     actor_username=None if actor is not None else "system")
+        audit_record(
+            actor=actor,
+            action="permission_change",
+            object_type="api_token",
+            object_id=token.prefix,
+            detail={"user": token.user.username, "revoked": True},
+            actor_username=None if actor is not None else "system",
+        )
     return token

@@ -34,7 +34,9 @@ from opennrm.lib.errors import DomainError, NotFound
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return "/"
     return target
 
@@ -49,23 +51,52 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"]
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
-            error = _("Too many failed attempts. This account is locked for a while; try again later or ask your administrator.")
-            audit_record(actor=None, action="login_failed", object_type="user", actor_username=username, detail={"reason": "locked"})
+            error = _(
+                "Too many failed attempts. This account is locked for a while; try again later or ask your administrator."
+            )
+            audit_record(
+                actor=None,
+                action="login_failed",
+                object_type="user",
+                actor_username=username,
+                detail={"reason": "locked"},
+            )
         elif user is None:
             error = _("The username or password is not correct.")
-            audit_record(actor=None, action="login_failed", object_type="user", actor_username=username, detail={"reason": "credentials"})
+            audit_record(
+                actor=None,
+                action="login_failed",
+                object_type="user",
+                actor_username=username,
+                detail={"reason": "credentials"},
+            )
         elif user.is_demo and not settings.DEMO_MODE:
             # Demo logins exist only in demo mode.
             error = _("The username or password is not correct.")
-            audit_record(actor=None, action="login_failed", object_type="user", actor_username=username, detail={"reason": "demo_account"})
+            audit_record(
+                actor=None,
+                action="login_failed",
+                object_type="user",
+                actor_username=username,
+                detail={"reason": "demo_account"},
+            )
         else:
             login(request, user)
             audit_record(actor=user, action="login", object_type="user", object_id=user.pk)
             if settings.REQUIRE_2FA:
-                target = "accounts:otp" if TOTPDevice.objects.filter(user=user, confirmed=True).exists() else "accounts:otp_setup"
+                target = (
+                    "accounts:otp"
+                    if TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+                    else "accounts:otp_setup"
+                )
                 return redirect(f"{redirect(target).url}?next={_next_url(request)}")
             return redirect(_next_url(request))
-    return render(request, "accounts/login.html", {"form": form, "error": error, "next": _next_url(request)}, status=400 if error or form.errors else 200)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "error": error, "next": _next_url(request)},
+        status=400 if error or form.errors else 200,
+    )
 
 
 @access("authenticated", methods=("GET", "POST"))
@@ -82,11 +113,28 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         allowed, _info = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["token"].strip()):
             otp_login(request, device)
-            audit_record(actor=request.user, action="login", object_type="user", object_id=request.user.pk, detail={"factor": "totp"})
+            audit_record(
+                actor=request.user,
+                action="login",
+                object_type="user",
+                object_id=request.user.pk,
+                detail={"factor": "totp"},
+            )
             return redirect(_next_url(request))
         error = _("The code is not correct or has expired. Wait for a new code and try again.")
-        audit_record(actor=request.user, action="login_failed", object_type="user", object_id=request.user.pk, detail={"reason": "totp"})
-    return render(request, "accounts/otp.html", {"form": form, "error": error, "next": _next_url(request)}, status=400 if error else 200)
+        audit_record(
+            actor=request.user,
+            action="login_failed",
+            object_type="user",
+            object_id=request.user.pk,
+            detail={"reason": "totp"},
+        )
+    return render(
+        request,
+        "accounts/otp.html",
+        {"form": form, "error": error, "next": _next_url(request)},
+        status=400 if error else 200,
+    )
 
 
 @access("authenticated", methods=("GET", "POST"))
@@ -106,14 +154,24 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            audit_record(actor=user, action="permission_change", object_type="user", object_id=user.pk, detail={"totp": "enrolled"})
+            audit_record(
+                actor=user,
+                action="permission_change",
+                object_type="user",
+                object_id=user.pk,
+                detail={"totp": "enrolled"},
+            )
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect(_next_url(request))
         error = _("The code is not correct. Check the time on your phone and try again.")
     qr = segno.make(device.config_url, error="m").svg_inline(scale=5)
     secret = base64.b32encode(device.bin_key).decode()
-    return render(request, "accounts/otp_setup.html", {"form": form, "error": error, "qr": qr, "secret": secret,
-                                                       "next": _next_url(request)}, status=400 if error else 200)
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {"form": form, "error": error, "qr": qr, "secret": secret, "next": _next_url(request)},
+        status=400 if error else 200,
+    )
 
 
 @access("authenticated", methods=("POST",))
@@ -129,17 +187,26 @@ def security_view(request: HttpRequest) -> HttpResponse:
     new_secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_secret = services.token_create(actor=request.user, user=request.user,
-                                                       name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+            _token, new_secret = services.token_create(
+                actor=request.user,
+                user=request.user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+            )
             form = TokenForm()
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return render(request, "accounts/security.html", {
-        "form": form,
-        "new_secret": new_secret,
-        "tokens": selectors.tokens_of(user=request.user),
-        "has_totp": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "form": form,
+            "new_secret": new_secret,
+            "tokens": selectors.tokens_of(user=request.user),
+            "has_totp": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @access("authenticated", methods=("POST",))
@@ -162,24 +229,40 @@ def organisations_view(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:organisations")
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return render(request, "manage/organisations.html", {"form": form, "organisations": selectors.organisation_list(user=request.user)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "manage/organisations.html",
+        {"form": form, "organisations": selectors.organisation_list(user=request.user)},
+        status=400 if form.errors else 200,
+    )
 
 
 @access("perm", Perm.ADMIN_ORGANISATIONS, methods=("GET", "POST"))
 def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.organisation_get(user=request.user, pk=pk)
-    form = OrganisationEditForm(request.POST or None, initial={"name": org.name, "city": org.city, "is_active": org.is_active, "version": org.version})
+    form = OrganisationEditForm(
+        request.POST or None,
+        initial={"name": org.name, "city": org.city, "is_active": org.is_active, "version": org.version},
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            services.organisation_update(actor=request.user, organisation=org, expected_version=version, data=data)
+            services.organisation_update(
+                actor=request.user, organisation=org, expected_version=version, data=data
+            )
             messages.success(request, _("Saved."))
             return redirect("accounts:organisations")
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message)
-    return render(request, "manage/organisation_edit.html", {"form": form, "org": org}, status=400 if form.errors else 200)
+            form.add_error(
+                exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
+            )
+    return render(
+        request,
+        "manage/organisation_edit.html",
+        {"form": form, "org": org},
+        status=400 if form.errors else 200,
+    )
 
 
 @access("perm", Perm.ADMIN_USERS, methods=("GET", "POST"))
@@ -188,28 +271,57 @@ def users_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.user_create(actor=request.user, username=d["username"], password=d["password"], organisation=d["organisation"],
-                                 role_code=d["role"].code, first_name=d["first_name"], last_name=d["last_name"], email=d["email"])
+            services.user_create(
+                actor=request.user,
+                username=d["username"],
+                password=d["password"],
+                organisation=d["organisation"],
+                role_code=d["role"].code,
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                email=d["email"],
+            )
             messages.success(request, _("User added."))
             return redirect("accounts:users")
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return render(request, "manage/users.html", {"form": form, "users": selectors.user_list(user=request.user)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "manage/users.html",
+        {"form": form, "users": selectors.user_list(user=request.user)},
+        status=400 if form.errors else 200,
+    )
 
 
 @access("perm", Perm.ADMIN_USERS, methods=("GET", "POST"))
 def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     target: User = selectors.user_get(user=request.user, pk=pk)
-    form = UserEditForm(request.POST or None, initial={"organisation": target.organisation, "role": target.role.code if target.role else None,
-                                                       "is_active": target.is_active, "version": target.version})
+    form = UserEditForm(
+        request.POST or None,
+        initial={
+            "organisation": target.organisation,
+            "role": target.role.code if target.role else None,
+            "is_active": target.is_active,
+            "version": target.version,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.user_update(actor=request.user, user=target, expected_version=d["version"], role_code=d["role"].code,
-                                 organisation=d["organisation"], is_active=d["is_active"])
+            services.user_update(
+                actor=request.user,
+                user=target,
+                expected_version=d["version"],
+                role_code=d["role"].code,
+                organisation=d["organisation"],
+                is_active=d["is_active"],
+            )
             messages.success(request, _("Saved."))
             return redirect("accounts:users")
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message)
-    return render(request, "manage/user_edit.html", {"form": form, "target": target}, status=400 if form.errors else 200)
+            form.add_error(
+                exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
+            )
+    return render(
+        request, "manage/user_edit.html", {"form": form, "target": target}, status=400 if form.errors else 200
+    )

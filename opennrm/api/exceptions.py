@@ -20,11 +20,15 @@ def exception_handler(exc, context):
     if isinstance(exc, NotFound | Http404):
         return Response({"message": _("Not found."), "extra": {}}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):
-        return Response({"message": _("Your role does not allow this."), "extra": {}}, status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {"message": _("Your role does not allow this."), "extra": {}}, status=status.HTTP_403_FORBIDDEN
+        )
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         _audit_rejection(context, ",".join(sorted(detail)) if isinstance(detail, dict) else "")
-        return Response({"message": _("Invalid input."), "extra": {"fields": detail}}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"message": _("Invalid input."), "extra": {"fields": detail}}, status=status.HTTP_400_BAD_REQUEST
+        )
     response = drf_exception_handler(exc, context)
     if response is not None:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
@@ -41,5 +45,9 @@ def _audit_rejection(context, field: str | None) -> None:
         return
     from opennrm.audit.services import audit_record
 
-    audit_record(actor=request.user, action="rejected", object_type=getattr(view, "audit_object_type", ""),
-                 detail={"field": field or "", "path": request.path[:200]})
+    audit_record(
+        actor=request.user,
+        action="rejected",
+        object_type=getattr(view, "audit_object_type", ""),
+        detail={"field": field or "", "path": request.path[:200]},
+    )

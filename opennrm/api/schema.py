@@ -6,7 +6,11 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "personalToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "Personal API token: opennrm token create USERNAME"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Personal API token: opennrm token create USERNAME",
+        }
 
 
 class VerifiedSessionScheme(OpenApiAuthenticationExtension):

@@ -3,10 +3,9 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from opennrm.core.http import Access
-
 from opennrm.accounts import apis as accounts_apis
 from opennrm.cases import apis as cases_apis
+from opennrm.core.http import Access
 
 app_name = "api"
 
@@ -31,8 +30,16 @@ urlpatterns = [
     path("v1/cases/<str:code>/", cases_apis.CaseDetailApi.as_view(), name="case"),
     path("v1/cases/<str:code>/status/", cases_apis.CaseStatusApi.as_view(), name="case_status"),
     path("v1/cases/<str:code>/timeline/", cases_apis.CaseTimelineApi.as_view(), name="case_timeline"),
-    path("v1/cases/<str:code>/involvements/", cases_apis.CaseInvolvementsApi.as_view(), name="case_involvements"),
-    path("v1/cases/<str:code>/involvements/<int:pk>/end/", cases_apis.InvolvementEndApi.as_view(), name="involvement_end"),
+    path(
+        "v1/cases/<str:code>/involvements/",
+        cases_apis.CaseInvolvementsApi.as_view(),
+        name="case_involvements",
+    ),
+    path(
+        "v1/cases/<str:code>/involvements/<int:pk>/end/",
+        cases_apis.InvolvementEndApi.as_view(),
+        name="involvement_end",
+    ),
     path("v1/cases/<str:code>/notes/", cases_apis.CaseNotesApi.as_view(), name="case_notes"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),

@@ -45,7 +45,10 @@ def canonical(values: dict[str, Any]) -> bytes:
         return v
 
     return json.dumps(
-        {k: norm(values[k]) for k in CHAINED_FIELDS}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        {k: norm(values[k]) for k in CHAINED_FIELDS},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode()
 
 

@@ -8,8 +8,15 @@ from django.db.models import QuerySet
 from opennrm.audit.models import AuditEvent
 
 
-def audit_events(*, actor: str = "", action: str = "", object_type: str = "", case_code: str = "",
-                 date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet[AuditEvent]:
+def audit_events(
+    *,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    case_code: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
     """Filtered audit entries, newest first. Callers check that the user may browse the audit trail."""
     qs = AuditEvent.objects.all()
     if actor:
@@ -28,4 +35,8 @@ def audit_events(*, actor: str = "", action: str = "", object_type: str = "", ca
 
 
 def filters_from(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: data.get(k) for k in ("actor", "action", "object_type", "case_code", "date_from", "date_to") if data.get(k)}
+    return {
+        k: data.get(k)
+        for k in ("actor", "action", "object_type", "case_code", "date_from", "date_to")
+        if data.get(k)
+    }

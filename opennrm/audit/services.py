@@ -39,7 +39,11 @@ def audit_record(
     leaves no entry claiming it happened; rejected attempts are recorded by callers after the rollback."""
     info = request_context.current()
     stream = _stream()
-    user_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user_id = (
+        getattr(actor, "pk", None)
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None
+    )
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(stream=stream)
         values: dict[str, Any] = {
@@ -47,7 +51,9 @@ def audit_record(
             "seq": head.seq + 1,
             "at": timezone.now(),
             "actor_id": user_id,
-            "actor_username": (actor_username if actor_username is not None else getattr(actor, "username", "") or "")[:150],
+            "actor_username": (
+                actor_username if actor_username is not None else getattr(actor, "username", "") or ""
+            )[:150],
             "actor_organisation_id": getattr(actor, "organisation_id", None) if user_id else None,
             "action": action,
             "object_type": object_type,

@@ -43,11 +43,15 @@ def verify_chain(*, stop_at_first: bool = True) -> VerifyResult:
             where = f"entry id={row['id']} (stream {stream}, seq {row['seq']})"
             if row["seq"] != expected_seq:
                 if row["seq"] > expected_seq:
-                    result.problems.append(f"{where}: entries seq {expected_seq}..{row['seq'] - 1} were deleted")
+                    result.problems.append(
+                        f"{where}: entries seq {expected_seq}..{row['seq'] - 1} were deleted"
+                    )
                 else:
                     result.problems.append(f"{where}: duplicate or inserted sequence number")
             elif row["prev_mac"] != prev_mac:
-                result.problems.append(f"{where}: does not link to the previous entry (inserted or re-chained)")
+                result.problems.append(
+                    f"{where}: does not link to the previous entry (inserted or re-chained)"
+                )
             elif compute_mac(row) != row["mac"]:
                 result.problems.append(f"{where}: content altered (MAC mismatch)")
             if result.problems and stop_at_first:
@@ -105,5 +109,7 @@ def verify_checkpoints() -> list[str]:
                 f"stream {stream}: entry seq {head['seq']} recorded in {latest.name} no longer exists (log truncated)"
             )
         elif row["mac"] != head["mac"]:
-            problems.append(f"entry id={row['id']} (stream {stream}, seq {head['seq']}): differs from {latest.name}")
+            problems.append(
+                f"entry id={row['id']} (stream {stream}, seq {head['seq']}): differs from {latest.name}"
+            )
     return problems

@@ -18,7 +18,12 @@ def audit_list_view(request: HttpRequest) -> HttpResponse:
     filters = selectors.filters_from(form.cleaned_data) if form.is_valid() else {}
     page = Paginator(selectors.audit_events(**filters), 50).get_page(request.GET.get("page"))
     # Browsing the trail is itself recorded: who watched the watchers.
-    audit_record(actor=request.user, action="read", object_type="audit", detail={"filters": {k: str(v) for k, v in filters.items()}})
+    audit_record(
+        actor=request.user,
+        action="read",
+        object_type="audit",
+        detail={"filters": {k: str(v) for k, v in filters.items()}},
+    )
     return render(request, "audit/list.html", {"form": form, "page": page})
 
 

@@ -25,17 +25,25 @@ from opennrm.people import selectors as people_selectors
 from opennrm.people import services as people_services
 from opennrm.people.models import Disability, Sex
 
-
 # ---- serializers -------------------------------------------------------------------------------
+
 
 class IdentitySerializer(serializers.Serializer):
     given_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
     family_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    aliases = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=20)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
     birth_date = serializers.DateField(required=False, allow_null=True)
-    documents = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=20)
-    addresses = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=20)
-    contacts = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=20)
+    documents = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
+    addresses = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
+    contacts = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
 
 
 class PersonAttributesSerializer(serializers.Serializer):
@@ -46,8 +54,12 @@ class PersonAttributesSerializer(serializers.Serializer):
     age_estimate_max = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
     age_disputed = serializers.BooleanField(required=False)
     citizenship = serializers.CharField(max_length=2, required=False, allow_blank=True)
-    other_citizenships = serializers.ListField(child=serializers.CharField(max_length=2), required=False, max_length=10)
-    languages = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=10)
+    other_citizenships = serializers.ListField(
+        child=serializers.CharField(max_length=2), required=False, max_length=10
+    )
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10
+    )
     interpreter_needed = serializers.BooleanField(required=False)
     disability = serializers.ChoiceField(choices=Disability.choices, required=False)
 
@@ -59,7 +71,9 @@ class IncidentInSerializer(serializers.Serializer):
     municipality = serializers.CharField(max_length=120, required=False, allow_blank=True)
     country_of_exploitation = serializers.CharField(max_length=2, required=False)
     transnational = serializers.BooleanField(required=False)
-    forms = serializers.ListField(child=serializers.ChoiceField(choices=ExploitationForm.choices), required=False, max_length=11)
+    forms = serializers.ListField(
+        child=serializers.ChoiceField(choices=ExploitationForm.choices), required=False, max_length=11
+    )
 
 
 class IncidentOutSerializer(serializers.Serializer):
@@ -84,7 +98,9 @@ class CaseCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("incident_code") and not attrs.get("incident"):
-            raise serializers.ValidationError({"incident": [_("Describe the incident, or give an existing incident code.")]})
+            raise serializers.ValidationError(
+                {"incident": [_("Describe the incident, or give an existing incident code.")]}
+            )
         return attrs
 
 
@@ -195,19 +211,28 @@ def _identity_in(data: dict[str, Any] | None) -> dict[str, Any]:
 
 # ---- views ---------------------------------------------------------------------------------------
 
+
 class CaseListApi(PolicyAPIView):
-    access = Access(scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.CASE_CREATE),))
+    access = Access(
+        scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.CASE_CREATE),)
+    )
     audit_object_type = "case"
 
     @extend_schema(responses=CaseOutSerializer(many=True), summary="Cases visible to you")
     def get(self, request: Request) -> Response:
-        filters = selectors.CaseFilters(q=request.query_params.get("q", "")[:200], status=request.query_params.get("status", ""))
+        filters = selectors.CaseFilters(
+            q=request.query_params.get("q", "")[:200], status=request.query_params.get("status", "")
+        )
         if filters.status and filters.status not in CaseStatus.values:
             raise DomainError(_("Choose one of the listed values."), field="status")
         qs = selectors.case_list(user=request.user, filters=filters)
         return paginate(request, self, qs, lambda page: CaseOutSerializer(page, many=True).data)
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseOutSerializer}, summary="Register a person and open a case")
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseOutSerializer},
+        summary="Register a person and open a case",
+    )
     def post(self, request: Request) -> Response:
         ser = CaseCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -217,7 +242,9 @@ class CaseListApi(PolicyAPIView):
             try:
                 incident = services.incident_for_user(user=request.user, code=d["incident_code"])
             except NotFound:
-                raise DomainError(_("No incident with this code is known to your organisation."), field="incident_code") from None
+                raise DomainError(
+                    _("No incident with this code is known to your organisation."), field="incident_code"
+                ) from None
         incident_data = dict(d.get("incident") or {})
         case = services.intake_register(
             user=request.user,
@@ -232,16 +259,24 @@ class CaseListApi(PolicyAPIView):
 
 
 class CaseDetailApi(PolicyAPIView):
-    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("GET", "PATCH"), method_perms=(("PATCH", Perm.CASE_EDIT),))
+    access = Access(
+        scope="case", perm=Perm.CASE_VIEW, methods=("GET", "PATCH"), method_perms=(("PATCH", Perm.CASE_EDIT),)
+    )
     audit_object_type = "case"
 
     @extend_schema(responses=CaseOutSerializer, summary="One case")
     def get(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
-        audit_record(actor=request.user, action="read", object_type="case", object_id=case.code, case_code=case.code)
+        audit_record(
+            actor=request.user, action="read", object_type="case", object_id=case.code, case_code=case.code
+        )
         return Response(CaseOutSerializer(case).data)
 
-    @extend_schema(request=CaseUpdateSerializer, responses=CaseOutSerializer, summary="Edit a case (send the version you read)")
+    @extend_schema(
+        request=CaseUpdateSerializer,
+        responses=CaseOutSerializer,
+        summary="Edit a case (send the version you read)",
+    )
     def patch(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
         require(request.user, Perm.CASE_EDIT, case)
@@ -263,41 +298,71 @@ class CaseStatusApi(PolicyAPIView):
         require(request.user, Perm.CASE_EDIT, case)
         ser = StatusSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        services.case_status_change(user=request.user, case=case, expected_version=ser.validated_data["version"],
-                                    status=ser.validated_data["status"])
+        services.case_status_change(
+            user=request.user,
+            case=case,
+            expected_version=ser.validated_data["version"],
+            status=ser.validated_data["status"],
+        )
         return Response(CaseOutSerializer(selectors.case_get(user=request.user, code=code)).data)
 
 
 class CaseTimelineApi(PolicyAPIView):
     access = Access(scope="case", perm=Perm.CASE_VIEW)
 
-    @extend_schema(responses=TimelineOutSerializer(many=True), summary="What happened in a case and who did it")
+    @extend_schema(
+        responses=TimelineOutSerializer(many=True), summary="What happened in a case and who did it"
+    )
     def get(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
         events = selectors.case_timeline(user=request.user, case=case)
-        data = [{"at": e.at, "kind": e.kind, "text": describe(e), "actor": str(e.actor or ""),
-                 "organisation": e.organisation.code if e.organisation else ""} for e in events]
+        data = [
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "text": describe(e),
+                "actor": str(e.actor or ""),
+                "organisation": e.organisation.code if e.organisation else "",
+            }
+            for e in events
+        ]
         return Response(TimelineOutSerializer(data, many=True).data)
 
 
 class CaseInvolvementsApi(PolicyAPIView):
-    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("GET", "POST"),
-                    method_perms=(("POST", Perm.INVOLVEMENT_MANAGE),))
+    access = Access(
+        scope="case",
+        perm=Perm.CASE_VIEW,
+        methods=("GET", "POST"),
+        method_perms=(("POST", Perm.INVOLVEMENT_MANAGE),),
+    )
     audit_object_type = "involvement"
 
     @extend_schema(responses=InvolvementOutSerializer(many=True), summary="Organisations involved in a case")
     def get(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
-        return Response(InvolvementOutSerializer(selectors.case_involvements(user=request.user, case=case), many=True).data)
+        return Response(
+            InvolvementOutSerializer(
+                selectors.case_involvements(user=request.user, case=case), many=True
+            ).data
+        )
 
-    @extend_schema(request=InvolvementInSerializer, responses={201: InvolvementOutSerializer}, summary="Involve an organisation")
+    @extend_schema(
+        request=InvolvementInSerializer,
+        responses={201: InvolvementOutSerializer},
+        summary="Involve an organisation",
+    )
     def post(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
         require(request.user, Perm.INVOLVEMENT_MANAGE, case)
         ser = InvolvementInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        inv = services.involvement_add(user=request.user, case=case, organisation=ser.validated_data["organisation"],
-                                       role=ser.validated_data["role"])
+        inv = services.involvement_add(
+            user=request.user,
+            case=case,
+            organisation=ser.validated_data["organisation"],
+            role=ser.validated_data["role"],
+        )
         return Response(InvolvementOutSerializer(inv).data, status=status.HTTP_201_CREATED)
 
 
@@ -305,20 +370,28 @@ class InvolvementEndApi(PolicyAPIView):
     access = Access(scope="case", perm=Perm.INVOLVEMENT_MANAGE, methods=("POST",))
     audit_object_type = "involvement"
 
-    @extend_schema(request=InvolvementEndSerializer, responses=InvolvementOutSerializer, summary="End an involvement")
+    @extend_schema(
+        request=InvolvementEndSerializer, responses=InvolvementOutSerializer, summary="End an involvement"
+    )
     def post(self, request: Request, code: str, pk: int) -> Response:
         case = selectors.case_get(user=request.user, code=code)
         require(request.user, Perm.INVOLVEMENT_MANAGE, case)
         inv = selectors.involvement_get(user=request.user, case=case, pk=pk)
         ser = InvolvementEndSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        services.involvement_end(user=request.user, involvement=inv, reason=ser.validated_data["reason"],
-                                 expected_version=ser.validated_data["version"])
+        services.involvement_end(
+            user=request.user,
+            involvement=inv,
+            reason=ser.validated_data["reason"],
+            expected_version=ser.validated_data["version"],
+        )
         return Response(InvolvementOutSerializer(inv).data)
 
 
 class CaseNotesApi(PolicyAPIView):
-    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.NOTE_ADD),))
+    access = Access(
+        scope="case", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.NOTE_ADD),)
+    )
     audit_object_type = "note"
 
     @extend_schema(responses=NoteOutSerializer(many=True), summary="Notes you may read")
@@ -333,21 +406,35 @@ class CaseNotesApi(PolicyAPIView):
         ser = NoteInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         note = services.note_add(user=request.user, case=case, **ser.validated_data)
-        data = {"id": note.pk, "sensitivity": note.sensitivity, "text": ser.validated_data["text"], "author": str(request.user),
-                "organisation": request.user.organisation.name, "created_at": note.created_at}
+        data = {
+            "id": note.pk,
+            "sensitivity": note.sensitivity,
+            "text": ser.validated_data["text"],
+            "author": str(request.user),
+            "organisation": request.user.organisation.name,
+            "created_at": note.created_at,
+        }
         return Response(NoteOutSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
 class IncidentListApi(PolicyAPIView):
-    access = Access(scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.CASE_CREATE),))
+    access = Access(
+        scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.CASE_CREATE),)
+    )
     audit_object_type = "incident"
 
     @extend_schema(responses=IncidentOutSerializer(many=True), summary="Incidents known to your organisation")
     def get(self, request: Request) -> Response:
-        qs = selectors.incidents_visible(user=request.user).prefetch_related("exploitation_forms").order_by("-id")
+        qs = (
+            selectors.incidents_visible(user=request.user)
+            .prefetch_related("exploitation_forms")
+            .order_by("-id")
+        )
         return paginate(request, self, qs, lambda page: [_incident_out(i) for i in page])
 
-    @extend_schema(request=IncidentInSerializer, responses={201: IncidentOutSerializer}, summary="Report an incident")
+    @extend_schema(
+        request=IncidentInSerializer, responses={201: IncidentOutSerializer}, summary="Report an incident"
+    )
     def post(self, request: Request) -> Response:
         ser = IncidentInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -369,17 +456,26 @@ class PersonListApi(PolicyAPIView):
     access = Access(scope="perm", perm=Perm.CASE_VIEW)
     audit_object_type = "person"
 
-    @extend_schema(responses=PersonOutSerializer(many=True), summary="Persons in your organisation's cases (no identity)")
+    @extend_schema(
+        responses=PersonOutSerializer(many=True), summary="Persons in your organisation's cases (no identity)"
+    )
     def get(self, request: Request) -> Response:
         qs = policy.visible_persons(request.user).order_by("-id")
         return paginate(request, self, qs, lambda page: PersonOutSerializer(page, many=True).data)
 
 
 class PersonDetailApi(PolicyAPIView):
-    access = Access(scope="person", perm=Perm.CASE_VIEW, methods=("GET", "PATCH"), method_perms=(("PATCH", Perm.IDENTITY_EDIT),))
+    access = Access(
+        scope="person",
+        perm=Perm.CASE_VIEW,
+        methods=("GET", "PATCH"),
+        method_perms=(("PATCH", Perm.IDENTITY_EDIT),),
+    )
     audit_object_type = "person"
 
-    @extend_schema(responses=PersonOutSerializer, summary="One person, with identity if your role may read it")
+    @extend_schema(
+        responses=PersonOutSerializer, summary="One person, with identity if your role may read it"
+    )
     def get(self, request: Request, code: str) -> Response:
         person = people_selectors.person_get(user=request.user, code=code)
         data = PersonOutSerializer(person).data
@@ -388,7 +484,11 @@ class PersonDetailApi(PolicyAPIView):
             data["identity"] = people_selectors.identity_read(user=request.user, person=person, purpose="api")
         return Response(data)
 
-    @extend_schema(request=PersonUpdateSerializer, responses=PersonOutSerializer, summary="Edit a person (send the version you read)")
+    @extend_schema(
+        request=PersonUpdateSerializer,
+        responses=PersonOutSerializer,
+        summary="Edit a person (send the version you read)",
+    )
     def patch(self, request: Request, code: str) -> Response:
         person = people_selectors.person_get(user=request.user, code=code)
         require(request.user, Perm.IDENTITY_EDIT, person)
@@ -398,8 +498,15 @@ class PersonDetailApi(PolicyAPIView):
         identity = None
         if "identity" in d:
             # A PATCH of identity replaces the given identity fields and keeps the others.
-            current = people_selectors.identity_read(user=request.user, person=person, purpose="api update") or {}
+            current = (
+                people_selectors.identity_read(user=request.user, person=person, purpose="api update") or {}
+            )
             identity = {**current, **_identity_in(d["identity"])}
-        people_services.person_update(user=request.user, person=person, expected_version=d["version"],
-                                      attributes=dict(d.get("attributes") or {}), identity=identity)
+        people_services.person_update(
+            user=request.user,
+            person=person,
+            expected_version=d["version"],
+            attributes=dict(d.get("attributes") or {}),
+            identity=identity,
+        )
         return self.get(request, code)

@@ -12,38 +12,93 @@ from opennrm.people.models import Disability, Sex
 class IntakeForm(forms.Form):
     """A short first report: the person, what was seen, and how it came to the reporter."""
 
-    given_names = forms.CharField(label=_("Given name(s)"), max_length=200, required=False,
-                                  help_text=_("As the person gives it, in Cyrillic or Latin. Leave empty if unknown."))
+    given_names = forms.CharField(
+        label=_("Given name(s)"),
+        max_length=200,
+        required=False,
+        help_text=_("As the person gives it, in Cyrillic or Latin. Leave empty if unknown."),
+    )
     family_names = forms.CharField(label=_("Family name(s)"), max_length=200, required=False)
-    aliases = forms.CharField(label=_("Other names or nicknames"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                              help_text=_("One per line."))
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                 error_messages={"invalid": _("Enter a real date as YYYY-MM-DD.")})
-    age_estimate_min = forms.IntegerField(label=_("Estimated age from"), required=False, min_value=0, max_value=120)
-    age_estimate_max = forms.IntegerField(label=_("Estimated age to"), required=False, min_value=0, max_value=120)
+    aliases = forms.CharField(
+        label=_("Other names or nicknames"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line."),
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a real date as YYYY-MM-DD.")},
+    )
+    age_estimate_min = forms.IntegerField(
+        label=_("Estimated age from"), required=False, min_value=0, max_value=120
+    )
+    age_estimate_max = forms.IntegerField(
+        label=_("Estimated age to"), required=False, min_value=0, max_value=120
+    )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    citizenship = forms.RegexField(label=_("Citizenship"), regex=r"^[A-Za-z]{2}$", required=False, max_length=2,
-                                   help_text=_("Two-letter country code, for example RS, BA, VN."),
-                                   error_messages={"invalid": _("Enter a two-letter ISO country code.")})
-    languages = forms.CharField(label=_("Languages spoken"), max_length=200, required=False, help_text=_("Separate with commas."))
+    citizenship = forms.RegexField(
+        label=_("Citizenship"),
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        max_length=2,
+        help_text=_("Two-letter country code, for example RS, BA, VN."),
+        error_messages={"invalid": _("Enter a two-letter ISO country code.")},
+    )
+    languages = forms.CharField(
+        label=_("Languages spoken"), max_length=200, required=False, help_text=_("Separate with commas.")
+    )
     interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
-    disability = forms.ChoiceField(label=_("Disability"), choices=Disability.choices, initial=Disability.UNKNOWN)
-    contacts = forms.CharField(label=_("Safe contact"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                               help_text=_("Only a contact that is safe to use. One per line."))
-    incident_code = forms.CharField(label=_("Existing incident code"), max_length=32, required=False,
-                                    help_text=_("To add this person to an incident already reported (a group case)."))
-    incident_title = forms.CharField(label=_("What was seen, in brief"), max_length=200, required=False,
-                                     help_text=_("No names: for example \"Workers kept in a factory in Subotica\"."))
+    disability = forms.ChoiceField(
+        label=_("Disability"), choices=Disability.choices, initial=Disability.UNKNOWN
+    )
+    contacts = forms.CharField(
+        label=_("Safe contact"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only a contact that is safe to use. One per line."),
+    )
+    incident_code = forms.CharField(
+        label=_("Existing incident code"),
+        max_length=32,
+        required=False,
+        help_text=_("To add this person to an incident already reported (a group case)."),
+    )
+    incident_title = forms.CharField(
+        label=_("What was seen, in brief"),
+        max_length=200,
+        required=False,
+        help_text=_('No names: for example "Workers kept in a factory in Subotica".'),
+    )
     municipality = forms.CharField(label=_("Place"), max_length=120, required=False)
-    country_of_exploitation = forms.RegexField(label=_("Country of exploitation"), regex=r"^[A-Za-z]{2}$", initial="RS", max_length=2,
-                                               error_messages={"invalid": _("Enter a two-letter ISO country code.")})
-    started_on = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                 error_messages={"invalid": _("Enter a real date as YYYY-MM-DD.")})
-    forms_of_exploitation = forms.MultipleChoiceField(label=_("Suspected form(s) of exploitation"), choices=ExploitationForm.choices,
-                                                      required=False, widget=forms.CheckboxSelectMultiple)
+    country_of_exploitation = forms.RegexField(
+        label=_("Country of exploitation"),
+        regex=r"^[A-Za-z]{2}$",
+        initial="RS",
+        max_length=2,
+        error_messages={"invalid": _("Enter a two-letter ISO country code.")},
+    )
+    started_on = forms.DateField(
+        label=_("Since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a real date as YYYY-MM-DD.")},
+    )
+    forms_of_exploitation = forms.MultipleChoiceField(
+        label=_("Suspected form(s) of exploitation"),
+        choices=ExploitationForm.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     referral_source = forms.ChoiceField(label=_("How did this come to you?"), choices=ReferralSource.choices)
-    summary = forms.CharField(label=_("Situation"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
-                              help_text=_("What you saw and what the person needs now. Avoid names of other people."))
+    summary = forms.CharField(
+        label=_("Situation"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What you saw and what the person needs now. Avoid names of other people."),
+    )
 
     def clean(self):
         data = super().clean()
@@ -53,7 +108,9 @@ class IntakeForm(forms.Form):
 
 
 class CaseEditForm(forms.Form):
-    summary = forms.CharField(label=_("Situation"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    summary = forms.CharField(
+        label=_("Situation"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     referral_source = forms.ChoiceField(label=_("Referral source"), choices=ReferralSource.choices)
     is_child = forms.BooleanField(label=_("Child (or presumed child)"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -65,7 +122,9 @@ class StatusForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    sensitivity = forms.ChoiceField(label=_("Sensitivity"), choices=Sensitivity.choices, initial=Sensitivity.GENERAL)
+    sensitivity = forms.ChoiceField(
+        label=_("Sensitivity"), choices=Sensitivity.choices, initial=Sensitivity.GENERAL
+    )
     text = forms.CharField(label=_("Note"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, allowed: set[str] | None = None, **kwargs):
@@ -75,7 +134,9 @@ class NoteForm(forms.Form):
 
 
 class InvolvementForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True)
+    )
     role = forms.ChoiceField(label=_("Role in the case"), choices=InvolvementRole.choices)
 
 
@@ -86,8 +147,11 @@ class InvolvementEndForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    due_at = forms.DateTimeField(label=_("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
+    due_at = forms.DateTimeField(
+        label=_("Due"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
 
 
 class TaskDoneForm(forms.Form):
@@ -96,31 +160,58 @@ class TaskDoneForm(forms.Form):
 
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    sensitivity = forms.ChoiceField(label=_("Sensitivity"), choices=Sensitivity.choices, initial=Sensitivity.GENERAL)
+    sensitivity = forms.ChoiceField(
+        label=_("Sensitivity"), choices=Sensitivity.choices, initial=Sensitivity.GENERAL
+    )
     file = forms.FileField(label=_("File"))
 
 
 class CaseSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200,
-                        help_text=_("Case, person or incident code; or a name, date of birth or document number."))
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("any"))] + list(CaseStatus.choices))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Case, person or incident code; or a name, date of birth or document number."),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("any"))] + list(CaseStatus.choices)
+    )
     year = forms.IntegerField(label=_("Year opened"), required=False, min_value=2000, max_value=2100)
-    child = forms.ChoiceField(label=_("Child"), required=False, choices=[("", _("any")), ("yes", _("yes")), ("no", _("no"))])
+    child = forms.ChoiceField(
+        label=_("Child"), required=False, choices=[("", _("any")), ("yes", _("yes")), ("no", _("no"))]
+    )
 
 
 class PersonEditForm(forms.Form):
     given_names = forms.CharField(label=_("Given name(s)"), max_length=200, required=False)
     family_names = forms.CharField(label=_("Family name(s)"), max_length=200, required=False)
-    aliases = forms.CharField(label=_("Other names or nicknames"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                 error_messages={"invalid": _("Enter a real date as YYYY-MM-DD.")})
-    documents = forms.CharField(label=_("Documents"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                help_text=_("Type and number, one per line."))
-    addresses = forms.CharField(label=_("Addresses"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    aliases = forms.CharField(
+        label=_("Other names or nicknames"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a real date as YYYY-MM-DD.")},
+    )
+    documents = forms.CharField(
+        label=_("Documents"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Type and number, one per line."),
+    )
+    addresses = forms.CharField(
+        label=_("Addresses"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     contacts = forms.CharField(label=_("Contacts"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    citizenship = forms.RegexField(label=_("Citizenship"), regex=r"^[A-Za-z]{2}$", required=False, max_length=2,
-                                   error_messages={"invalid": _("Enter a two-letter ISO country code.")})
+    citizenship = forms.RegexField(
+        label=_("Citizenship"),
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        max_length=2,
+        error_messages={"invalid": _("Enter a two-letter ISO country code.")},
+    )
     languages = forms.CharField(label=_("Languages spoken"), max_length=200, required=False)
     interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
     disability = forms.ChoiceField(label=_("Disability"), choices=Disability.choices)

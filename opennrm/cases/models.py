@@ -33,19 +33,27 @@ class Incident(TrackedModel):
     """A trafficking situation. One incident may concern many persons (a group case)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    title = models.CharField(_("short description"), max_length=200, help_text=_("No names: this is shown wherever the incident is listed."))
+    title = models.CharField(
+        _("short description"),
+        max_length=200,
+        help_text=_("No names: this is shown wherever the incident is listed."),
+    )
     started_on = models.DateField(_("from"), null=True, blank=True)
     ended_on = models.DateField(_("to"), null=True, blank=True)
     municipality = models.CharField(_("place"), max_length=120, blank=True)
     country_of_exploitation = models.CharField(_("country of exploitation"), max_length=2, default="RS")
     transnational = models.BooleanField(_("transnational"), default=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
 
     class Meta:
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(started_on__isnull=True) | Q(ended_on__isnull=True) | Q(started_on__lte=models.F("ended_on")),
+                condition=Q(started_on__isnull=True)
+                | Q(ended_on__isnull=True)
+                | Q(started_on__lte=models.F("ended_on")),
                 name="incident_period_ordered",
             )
         ]
@@ -82,7 +90,9 @@ class IncidentSuspect(TrackedModel):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="suspects")
     label = models.CharField(_("label"), max_length=60)
-    role_in_process = models.CharField(_("role"), max_length=20, choices=ProcessRole.choices, default=ProcessRole.UNKNOWN)
+    role_in_process = models.CharField(
+        _("role"), max_length=20, choices=ProcessRole.choices, default=ProcessRole.UNKNOWN
+    )
     is_legal_person = models.BooleanField(_("company or other legal person"), default=False)
 
     def __str__(self) -> str:
@@ -120,7 +130,9 @@ class Case(TrackedModel):
     code = models.CharField(_("case code"), max_length=32, unique=True)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="cases")
-    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REPORTED
+    )
     status_changed_at = models.DateTimeField(_("status since"), default=timezone.now)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     opened_by_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -132,7 +144,9 @@ class Case(TrackedModel):
 
     class Meta:
         ordering = ["-opened_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["person", "incident"], name="case_person_incident_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "incident"], name="case_person_incident_unique")
+        ]
         indexes = [
             models.Index(fields=["status", "-opened_at"], name="case_status_opened_idx"),
             models.Index(fields=["-opened_at", "-id"], name="case_opened_idx"),
@@ -200,7 +214,9 @@ class CaseNote(TrackedModel):
     """A note with a sensitivity class. The text is encrypted at rest like identity data."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
-    sensitivity = models.CharField(_("sensitivity"), max_length=16, choices=Sensitivity.choices, default=Sensitivity.GENERAL)
+    sensitivity = models.CharField(
+        _("sensitivity"), max_length=16, choices=Sensitivity.choices, default=Sensitivity.GENERAL
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     ciphertext = models.BinaryField()
@@ -217,7 +233,9 @@ class CaseDocument(TrackedModel):
     """An uploaded document, encrypted in the database (no plaintext file on disk)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
-    sensitivity = models.CharField(_("sensitivity"), max_length=16, choices=Sensitivity.choices, default=Sensitivity.GENERAL)
+    sensitivity = models.CharField(
+        _("sensitivity"), max_length=16, choices=Sensitivity.choices, default=Sensitivity.GENERAL
+    )
     title = models.CharField(_("title"), max_length=200)
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
@@ -238,8 +256,12 @@ class TimelineEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     # Parameters for the translated sentence; never free text with personal data.
     params = models.JSONField(default=dict, blank=True)
@@ -261,7 +283,9 @@ class CaseTask(TrackedModel):
     title = models.CharField(_("task"), max_length=200)
     due_at = models.DateTimeField(_("due"))
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tasks")
-    assignee = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    assignee = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
 
     class Meta:

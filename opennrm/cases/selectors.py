@@ -44,7 +44,12 @@ def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case
             ids = person_ids_matching(q) or set()
             qs = qs.filter(code_match | Q(person_id__in=ids))
             # A search by identity reveals personal data (who is in the system): audited.
-            audit_record(actor=user, action="search", object_type="person", detail={"kind": "identity", "matches": len(ids)})
+            audit_record(
+                actor=user,
+                action="search",
+                object_type="person",
+                detail={"kind": "identity", "matches": len(ids)},
+            )
         else:
             qs = qs.filter(code_match)
     return qs.order_by("-opened_at", "-id")
@@ -78,7 +83,9 @@ def case_get_by_id(*, user: Any, pk: int) -> Case:
 def case_timeline(*, user: Any, case: Case, limit: int = 200) -> list[TimelineEvent]:
     classes = policy.readable_sensitivities(user)
     return list(
-        case.timeline.filter(sensitivity__in=classes).select_related("actor", "organisation").order_by("-at", "-id")[:limit]
+        case.timeline.filter(sensitivity__in=classes)
+        .select_related("actor", "organisation")
+        .order_by("-at", "-id")[:limit]
     )
 
 
@@ -104,14 +111,21 @@ def case_notes(*, user: Any, case: Case) -> list[dict[str, Any]]:
         for n in notes
     ]
     if out:
-        audit_record(actor=user, action="read", object_type="note", case_code=case.code,
-                     detail={"notes": [n["id"] for n in out]})
+        audit_record(
+            actor=user,
+            action="read",
+            object_type="note",
+            case_code=case.code,
+            detail={"notes": [n["id"] for n in out]},
+        )
     return out
 
 
 def case_documents(*, user: Any, case: Case) -> list[CaseDocument]:
     classes = policy.readable_sensitivities(user)
-    return list(case.documents.filter(sensitivity__in=classes).defer("ciphertext").select_related("organisation"))
+    return list(
+        case.documents.filter(sensitivity__in=classes).defer("ciphertext").select_related("organisation")
+    )
 
 
 def document_content(*, user: Any, case: Case, pk: int) -> tuple[CaseDocument, bytes]:
@@ -119,8 +133,14 @@ def document_content(*, user: Any, case: Case, pk: int) -> tuple[CaseDocument, b
     if doc is None or not policy.can(user, "document.view", doc):
         raise NotFound()
     data = crypto.decrypt(doc.data_key_id, doc.ciphertext, aad=f"document:{case.code}")
-    audit_record(actor=user, action="export", object_type="document", object_id=doc.pk, case_code=case.code,
-                 detail={"size": doc.size})
+    audit_record(
+        actor=user,
+        action="export",
+        object_type="document",
+        object_id=doc.pk,
+        case_code=case.code,
+        detail={"size": doc.size},
+    )
     return doc, base64.b64decode(data["b64"])
 
 
@@ -146,7 +166,9 @@ def tasks_due(*, user: Any, limit: int = 20) -> list[CaseTask]:
     if not user.organisation_id:
         return []
     return list(
-        CaseTask.objects.filter(organisation_id=user.organisation_id, done_at__isnull=True, case__in=policy.visible_cases(user))
+        CaseTask.objects.filter(
+            organisation_id=user.organisation_id, done_at__isnull=True, case__in=policy.visible_cases(user)
+        )
         .select_related("case")
         .order_by("due_at")[:limit]
     )
@@ -166,13 +188,17 @@ def open_cases_count(*, user: Any) -> int:
 
 
 def incidents_visible(*, user: Any) -> QuerySet[Incident]:
-    return Incident.objects.filter(Q(cases__in=policy.visible_cases(user)) | Q(organisation_id=user.organisation_id)).distinct()
+    return Incident.objects.filter(
+        Q(cases__in=policy.visible_cases(user)) | Q(organisation_id=user.organisation_id)
+    ).distinct()
 
 
 def overdue_count(*, user: Any) -> int:
     if not user.organisation_id:
         return 0
-    return CaseTask.objects.filter(organisation_id=user.organisation_id, done_at__isnull=True, due_at__lt=timezone.now()).count()
+    return CaseTask.objects.filter(
+        organisation_id=user.organisation_id, done_at__isnull=True, due_at__lt=timezone.now()
+    ).count()
 
 
 def note_get(*, user: Any, case: Case, pk: int) -> CaseNote:

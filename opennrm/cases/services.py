@@ -47,7 +47,12 @@ FIRST_REVIEW_HOURS = 24
 TRANSITIONS: dict[str, set[str]] = {
     CaseStatus.REPORTED: {CaseStatus.SCREENING, CaseStatus.REFERRED, CaseStatus.CLOSED},
     CaseStatus.SCREENING: {CaseStatus.REFERRED, CaseStatus.PRESUMED_VICTIM, CaseStatus.CLOSED},
-    CaseStatus.REFERRED: {CaseStatus.PRESUMED_VICTIM, CaseStatus.NOT_IDENTIFIED, CaseStatus.IDENTIFIED, CaseStatus.CLOSED},
+    CaseStatus.REFERRED: {
+        CaseStatus.PRESUMED_VICTIM,
+        CaseStatus.NOT_IDENTIFIED,
+        CaseStatus.IDENTIFIED,
+        CaseStatus.CLOSED,
+    },
     CaseStatus.PRESUMED_VICTIM: {CaseStatus.IDENTIFIED, CaseStatus.NOT_IDENTIFIED, CaseStatus.ASSISTED},
     CaseStatus.IDENTIFIED: {CaseStatus.ASSISTED, CaseStatus.CLOSED},
     CaseStatus.NOT_IDENTIFIED: {CaseStatus.CLOSED, CaseStatus.REFERRED},
@@ -56,8 +61,15 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-def timeline_add(*, case: Case, user: Any, kind: str, params: dict | None = None,
-                 sensitivity: str = Sensitivity.GENERAL, at: dt.datetime | None = None) -> TimelineEvent:
+def timeline_add(
+    *,
+    case: Case,
+    user: Any,
+    kind: str,
+    params: dict | None = None,
+    sensitivity: str = Sensitivity.GENERAL,
+    at: dt.datetime | None = None,
+) -> TimelineEvent:
     return TimelineEvent.objects.create(
         case=case,
         actor=user if getattr(user, "is_authenticated", False) else None,
@@ -71,11 +83,21 @@ def timeline_add(*, case: Case, user: Any, kind: str, params: dict | None = None
 
 def centre_organisation() -> Organisation | None:
     """The identifying body of the country (in Serbia the Centre for Protection of Victims)."""
-    return Organisation.objects.filter(type=OrganisationType.CENTRE, is_active=True, parent__isnull=True).order_by("id").first()
+    return (
+        Organisation.objects.filter(type=OrganisationType.CENTRE, is_active=True, parent__isnull=True)
+        .order_by("id")
+        .first()
+    )
 
 
-def presumed_child(*, birth_date: str | None, birth_year: int | None, age_min: int | None,
-                   age_max: int | None, today: dt.date) -> bool:
+def presumed_child(
+    *,
+    birth_date: str | None,
+    birth_year: int | None,
+    age_min: int | None,
+    age_max: int | None,
+    today: dt.date,
+) -> bool:
     """CETS 197 Art. 10(3): where age is uncertain and the person may be under 18, treat as a child."""
     if birth_date:
         return age_on(dt.date.fromisoformat(birth_date), today) < 18
@@ -159,7 +181,10 @@ def incident_for_user(*, user: Any, code: str) -> Incident:
     incident = Incident.objects.filter(code=code).first()
     if incident is None:
         raise NotFound()
-    if incident.organisation_id == user.organisation_id or policy.visible_cases(user).filter(incident=incident).exists():
+    if (
+        incident.organisation_id == user.organisation_id
+        or policy.visible_cases(user).filter(incident=incident).exists()
+    ):
         return incident
     raise NotFound()
 
@@ -214,11 +239,17 @@ def intake_register(
     reporter_role = InvolvementRole.REPORTER
     if centre is not None and centre.pk == user.organisation_id:
         reporter_role = InvolvementRole.IDENTIFYING_BODY
-    Involvement.objects.create(case=case, organisation_id=user.organisation_id, role=reporter_role,
-                               created_by=user, updated_by=user)
+    Involvement.objects.create(
+        case=case, organisation_id=user.organisation_id, role=reporter_role, created_by=user, updated_by=user
+    )
     if centre is not None and centre.pk != user.organisation_id:
-        Involvement.objects.create(case=case, organisation=centre, role=InvolvementRole.IDENTIFYING_BODY,
-                                   created_by=user, updated_by=user)
+        Involvement.objects.create(
+            case=case,
+            organisation=centre,
+            role=InvolvementRole.IDENTIFYING_BODY,
+            created_by=user,
+            updated_by=user,
+        )
     timeline_add(case=case, user=user, kind="case_opened", params={"org": user.organisation.name})
     timeline_add(case=case, user=user, kind="person_registered", params={"code": person.code})
     if centre is not None:
@@ -231,8 +262,14 @@ def intake_register(
             updated_by=user,
         )
         timeline_add(case=case, user=user, kind="task_added", params={"title": task.title})
-    audit_record(actor=user, action="create", object_type="case", object_id=case.code, case_code=case.code,
-                 detail={"person": person.code, "incident": incident.code})
+    audit_record(
+        actor=user,
+        action="create",
+        object_type="case",
+        object_id=case.code,
+        case_code=case.code,
+        detail={"person": person.code, "incident": incident.code},
+    )
     return case
 
 
@@ -254,8 +291,14 @@ def case_update(*, user: Any, case: Case, expected_version: int, data: dict[str,
         fields["is_child"] = data["is_child"]
     update_versioned(case, expected_version=expected_version, user=user, fields=fields)
     timeline_add(case=case, user=user, kind="case_updated", params={"fields": sorted(fields)})
-    audit_record(actor=user, action="update", object_type="case", object_id=case.code, case_code=case.code,
-                 detail={"fields": sorted(fields)})
+    audit_record(
+        actor=user,
+        action="update",
+        object_type="case",
+        object_id=case.code,
+        case_code=case.code,
+        detail={"fields": sorted(fields)},
+    )
     return case
 
 
@@ -267,7 +310,8 @@ def case_status_change(*, user: Any, case: Case, expected_version: int, status: 
     old = case.status
     if status not in TRANSITIONS.get(old, set()):
         raise DomainError(
-            _("A case cannot go from %(old)s to %(new)s.") % {"old": CaseStatus(old).label, "new": CaseStatus(status).label},
+            _("A case cannot go from %(old)s to %(new)s.")
+            % {"old": CaseStatus(old).label, "new": CaseStatus(status).label},
             field="status",
         )
     now = timezone.now()
@@ -275,14 +319,21 @@ def case_status_change(*, user: Any, case: Case, expected_version: int, status: 
     fields["closed_at"] = now if status == CaseStatus.CLOSED else None
     update_versioned(case, expected_version=expected_version, user=user, fields=fields)
     timeline_add(case=case, user=user, kind="status_changed", params={"old": old, "new": status})
-    audit_record(actor=user, action="update", object_type="case", object_id=case.code, case_code=case.code,
-                 detail={"fields": ["status"], "old": old, "new": status})
+    audit_record(
+        actor=user,
+        action="update",
+        object_type="case",
+        object_id=case.code,
+        case_code=case.code,
+        detail={"fields": ["status"], "old": old, "new": status},
+    )
     return case
 
 
 @transaction.atomic
-def involvement_add(*, user: Any, case: Case, organisation: Organisation, role: str,
-                    started_at: dt.datetime | None = None) -> Involvement:
+def involvement_add(
+    *, user: Any, case: Case, organisation: Organisation, role: str, started_at: dt.datetime | None = None
+) -> Involvement:
     if not policy.can(user, Perm.INVOLVEMENT_MANAGE, case):
         raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
     _clean_choice(role, InvolvementRole, "role")
@@ -291,35 +342,67 @@ def involvement_add(*, user: Any, case: Case, organisation: Organisation, role: 
     if Involvement.objects.active().filter(case=case, organisation=organisation, role=role).exists():
         raise DomainError(_("This organisation already has this role in the case."), field="role")
     involvement = Involvement.objects.create(
-        case=case, organisation=organisation, role=role, started_at=started_at or timezone.now(),
-        created_by=user, updated_by=user,
+        case=case,
+        organisation=organisation,
+        role=role,
+        started_at=started_at or timezone.now(),
+        created_by=user,
+        updated_by=user,
     )
-    timeline_add(case=case, user=user, kind="involvement_added", params={"org": organisation.name, "role": role})
-    audit_record(actor=user, action="permission_change", object_type="involvement", object_id=involvement.pk,
-                 case_code=case.code, detail={"organisation": organisation.code, "role": role, "granted": True})
+    timeline_add(
+        case=case, user=user, kind="involvement_added", params={"org": organisation.name, "role": role}
+    )
+    audit_record(
+        actor=user,
+        action="permission_change",
+        object_type="involvement",
+        object_id=involvement.pk,
+        case_code=case.code,
+        detail={"organisation": organisation.code, "role": role, "granted": True},
+    )
     return involvement
 
 
 @transaction.atomic
-def involvement_end(*, user: Any, involvement: Involvement, reason: str, expected_version: int) -> Involvement:
+def involvement_end(
+    *, user: Any, involvement: Involvement, reason: str, expected_version: int
+) -> Involvement:
     case = involvement.case
     if not policy.can(user, Perm.INVOLVEMENT_MANAGE, case):
         raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
     reason = _clean_text(reason, "end_reason", 300, required=True)
     if involvement.ended_at is not None:
         raise DomainError(_("This involvement has already ended."), field="ended_at")
-    remaining = Involvement.objects.active().filter(
-        case=case, role__in=[InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION]
-    ).exclude(pk=involvement.pk)
-    if involvement.role in {InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION} and not remaining.exists():
+    remaining = (
+        Involvement.objects.active()
+        .filter(case=case, role__in=[InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION])
+        .exclude(pk=involvement.pk)
+    )
+    if (
+        involvement.role in {InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION}
+        and not remaining.exists()
+    ):
         raise DomainError(_("A case must keep one coordinating organisation."), field="role")
-    update_versioned(involvement, expected_version=expected_version, user=user,
-                     fields={"ended_at": timezone.now(), "end_reason": reason})
-    timeline_add(case=case, user=user, kind="involvement_ended",
-                 params={"org": involvement.organisation.name, "role": involvement.role})
-    audit_record(actor=user, action="permission_change", object_type="involvement", object_id=involvement.pk,
-                 case_code=case.code, detail={"organisation": involvement.organisation.code, "role": involvement.role,
-                                              "granted": False})
+    update_versioned(
+        involvement,
+        expected_version=expected_version,
+        user=user,
+        fields={"ended_at": timezone.now(), "end_reason": reason},
+    )
+    timeline_add(
+        case=case,
+        user=user,
+        kind="involvement_ended",
+        params={"org": involvement.organisation.name, "role": involvement.role},
+    )
+    audit_record(
+        actor=user,
+        action="permission_change",
+        object_type="involvement",
+        object_id=involvement.pk,
+        case_code=case.code,
+        detail={"organisation": involvement.organisation.code, "role": involvement.role, "granted": False},
+    )
     return involvement
 
 
@@ -333,17 +416,33 @@ def note_add(*, user: Any, case: Case, sensitivity: str, text: str) -> CaseNote:
     text = _clean_text(text, "text", MAX_NOTE, required=True)
     # The case code is the associated data: a note's ciphertext cannot be moved to another case.
     key_id, blob = crypto.encrypt({"text": text}, aad=f"note:{case.code}")
-    note = CaseNote.objects.create(case=case, sensitivity=sensitivity, organisation_id=user.organisation_id,
-                                   created_by=user, updated_by=user, data_key_id=key_id, ciphertext=blob)
-    timeline_add(case=case, user=user, kind="note_added", params={"sensitivity": sensitivity}, sensitivity=sensitivity)
-    audit_record(actor=user, action="create", object_type="note", object_id=note.pk, case_code=case.code,
-                 detail={"sensitivity": sensitivity})
+    note = CaseNote.objects.create(
+        case=case,
+        sensitivity=sensitivity,
+        organisation_id=user.organisation_id,
+        created_by=user,
+        updated_by=user,
+        data_key_id=key_id,
+        ciphertext=blob,
+    )
+    timeline_add(
+        case=case, user=user, kind="note_added", params={"sensitivity": sensitivity}, sensitivity=sensitivity
+    )
+    audit_record(
+        actor=user,
+        action="create",
+        object_type="note",
+        object_id=note.pk,
+        case_code=case.code,
+        detail={"sensitivity": sensitivity},
+    )
     return note
 
 
 @transaction.atomic
-def document_add(*, user: Any, case: Case, sensitivity: str, title: str, filename: str, content_type: str,
-                 content: bytes) -> CaseDocument:
+def document_add(
+    *, user: Any, case: Case, sensitivity: str, title: str, filename: str, content_type: str, content: bytes
+) -> CaseDocument:
     if not policy.can(user, Perm.CASE_VIEW, case):
         raise NotFound()
     _clean_choice(sensitivity, Sensitivity, "sensitivity")
@@ -355,26 +454,50 @@ def document_add(*, user: Any, case: Case, sensitivity: str, title: str, filenam
     if len(content) > MAX_DOCUMENT_BYTES:
         raise DomainError(_("The file is larger than 10 MB."), field="file")
     key_id, blob = crypto.encrypt({"b64": base64.b64encode(content).decode()}, aad=f"document:{case.code}")
-    doc = CaseDocument.objects.create(case=case, sensitivity=sensitivity, title=title, filename=filename[:200],
-                                      content_type=content_type[:100], size=len(content),
-                                      organisation_id=user.organisation_id, created_by=user, updated_by=user,
-                                      data_key_id=key_id, ciphertext=blob)
-    timeline_add(case=case, user=user, kind="document_added", params={"sensitivity": sensitivity}, sensitivity=sensitivity)
-    audit_record(actor=user, action="create", object_type="document", object_id=doc.pk, case_code=case.code,
-                 detail={"sensitivity": sensitivity, "size": len(content)})
+    doc = CaseDocument.objects.create(
+        case=case,
+        sensitivity=sensitivity,
+        title=title,
+        filename=filename[:200],
+        content_type=content_type[:100],
+        size=len(content),
+        organisation_id=user.organisation_id,
+        created_by=user,
+        updated_by=user,
+        data_key_id=key_id,
+        ciphertext=blob,
+    )
+    timeline_add(
+        case=case,
+        user=user,
+        kind="document_added",
+        params={"sensitivity": sensitivity},
+        sensitivity=sensitivity,
+    )
+    audit_record(
+        actor=user,
+        action="create",
+        object_type="document",
+        object_id=doc.pk,
+        case_code=case.code,
+        detail={"sensitivity": sensitivity, "size": len(content)},
+    )
     return doc
 
 
 @transaction.atomic
-def task_add(*, user: Any, case: Case, title: str, due_at: dt.datetime, organisation: Organisation | None = None) -> CaseTask:
+def task_add(
+    *, user: Any, case: Case, title: str, due_at: dt.datetime, organisation: Organisation | None = None
+) -> CaseTask:
     if not policy.can(user, Perm.TASK_MANAGE, case):
         raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
     title = _clean_text(title, "title", 200, required=True)
     organisation = organisation or user.organisation
     if not Involvement.objects.active().filter(case=case, organisation=organisation).exists():
         raise DomainError(_("Tasks go to organisations involved in the case."), field="organisation")
-    task = CaseTask.objects.create(case=case, title=title, due_at=due_at, organisation=organisation,
-                                   created_by=user, updated_by=user)
+    task = CaseTask.objects.create(
+        case=case, title=title, due_at=due_at, organisation=organisation, created_by=user, updated_by=user
+    )
     timeline_add(case=case, user=user, kind="task_added", params={"title": title})
     audit_record(actor=user, action="create", object_type="task", object_id=task.pk, case_code=case.code)
     return task

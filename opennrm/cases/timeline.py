@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from opennrm.cases.models import CaseStatus, InvolvementRole, TimelineEvent
 from opennrm.accounts.roles import Sensitivity
+from opennrm.cases.models import CaseStatus, InvolvementRole, TimelineEvent
 
 
 def _label(choices: Any, value: str) -> str:
@@ -34,16 +34,23 @@ def describe(event: TimelineEvent) -> str:
     if kind == "identity_updated":
         return _("Identity details updated.")
     if kind == "involvement_added":
-        return _("%(org)s involved as %(role)s.") % {"org": p.get("org", ""), "role": _label(InvolvementRole, p.get("role", ""))}
+        return _("%(org)s involved as %(role)s.") % {
+            "org": p.get("org", ""),
+            "role": _label(InvolvementRole, p.get("role", "")),
+        }
     if kind == "involvement_ended":
         return _("Involvement of %(org)s as %(role)s ended.") % {
             "org": p.get("org", ""),
             "role": _label(InvolvementRole, p.get("role", "")),
         }
     if kind == "note_added":
-        return _("A %(sensitivity)s note was added.") % {"sensitivity": _label(Sensitivity, p.get("sensitivity", ""))}
+        return _("A %(sensitivity)s note was added.") % {
+            "sensitivity": _label(Sensitivity, p.get("sensitivity", ""))
+        }
     if kind == "document_added":
-        return _("A %(sensitivity)s document was added.") % {"sensitivity": _label(Sensitivity, p.get("sensitivity", ""))}
+        return _("A %(sensitivity)s document was added.") % {
+            "sensitivity": _label(Sensitivity, p.get("sensitivity", ""))
+        }
     if kind == "task_added":
         return _("Task added: %(title)s.") % {"title": p.get("title", "")}
     if kind == "task_done":

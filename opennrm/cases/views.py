@@ -57,10 +57,18 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     filters = selectors.CaseFilters()
     if form.is_valid():
         d = form.cleaned_data
-        filters = selectors.CaseFilters(q=d.get("q") or "", status=d.get("status") or "", year=d.get("year"),
-                                        child={"yes": True, "no": False}.get(d.get("child") or ""))
-    page = Paginator(selectors.case_list(user=request.user, filters=filters), 25).get_page(request.GET.get("page"))
-    names = people_selectors.identities_for_list(user=request.user, persons=[c.person for c in page.object_list])
+        filters = selectors.CaseFilters(
+            q=d.get("q") or "",
+            status=d.get("status") or "",
+            year=d.get("year"),
+            child={"yes": True, "no": False}.get(d.get("child") or ""),
+        )
+    page = Paginator(selectors.case_list(user=request.user, filters=filters), 25).get_page(
+        request.GET.get("page")
+    )
+    names = people_selectors.identities_for_list(
+        user=request.user, persons=[c.person for c in page.object_list]
+    )
     rows = [{"case": c, "identity": names.get(c.person_id)} for c in page.object_list]
     template = "cases/_case_rows.html" if request.headers.get("HX-Request") else "cases/list.html"
     return render(request, template, {"form": form, "page": page, "rows": rows})
@@ -76,9 +84,14 @@ def intake_view(request: HttpRequest) -> HttpResponse:
                 incident = None
                 if d["incident_code"]:
                     try:
-                        incident = services.incident_for_user(user=request.user, code=d["incident_code"].strip())
+                        incident = services.incident_for_user(
+                            user=request.user, code=d["incident_code"].strip()
+                        )
                     except NotFound:
-                        raise DomainError(_("No incident with this code is known to your organisation."), field="incident_code") from None
+                        raise DomainError(
+                            _("No incident with this code is known to your organisation."),
+                            field="incident_code",
+                        ) from None
                 case = services.intake_register(
                     user=request.user,
                     person_attributes={
@@ -108,11 +121,17 @@ def intake_view(request: HttpRequest) -> HttpResponse:
                     },
                     summary=d["summary"],
                 )
-            messages.success(request, _("Case %(code)s opened. The Centre for Protection of Victims has been informed.") % {"code": case.code})
+            messages.success(
+                request,
+                _("Case %(code)s opened. The Centre for Protection of Victims has been informed.")
+                % {"code": case.code},
+            )
             return redirect("cases:detail", code=case.code)
         except DomainError as exc:
             _apply_error(form, exc)
-            audit_record(actor=request.user, action="rejected", object_type="case", detail={"field": exc.field or ""})
+            audit_record(
+                actor=request.user, action="rejected", object_type="case", detail={"field": exc.field or ""}
+            )
     return render(request, "cases/intake.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -152,7 +171,9 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
 @access("case", Perm.CASE_VIEW)
 def case_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
-    audit_record(actor=request.user, action="read", object_type="case", object_id=case.code, case_code=case.code)
+    audit_record(
+        actor=request.user, action="read", object_type="case", object_id=case.code, case_code=case.code
+    )
     return render(request, "cases/detail.html", _case_context(request, case))
 
 
@@ -161,8 +182,15 @@ def case_edit_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
     if not policy.can(request.user, Perm.CASE_EDIT, case):
         raise NotFound()
-    form = CaseEditForm(request.POST or None, initial={"summary": case.summary, "referral_source": case.referral_source,
-                                                       "is_child": case.is_child, "version": case.version})
+    form = CaseEditForm(
+        request.POST or None,
+        initial={
+            "summary": case.summary,
+            "referral_source": case.referral_source,
+            "is_child": case.is_child,
+            "version": case.version,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         version = d.pop("version")
@@ -172,7 +200,9 @@ def case_edit_view(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("cases:detail", code=case.code)
         except DomainError as exc:
             _apply_error(form, exc)
-    return render(request, "cases/edit.html", {"form": form, "case": case}, status=400 if form.errors else 200)
+    return render(
+        request, "cases/edit.html", {"form": form, "case": case}, status=400 if form.errors else 200
+    )
 
 
 def _post_action(request: HttpRequest, case: Any, form: djforms.Form, action: Any) -> HttpResponse:
@@ -186,8 +216,14 @@ def _post_action(request: HttpRequest, case: Any, form: djforms.Form, action: An
         action(form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)
-        audit_record(actor=request.user, action="rejected", object_type="case", object_id=case.code, case_code=case.code,
-                     detail={"field": exc.field or ""})
+        audit_record(
+            actor=request.user,
+            action="rejected",
+            object_type="case",
+            object_id=case.code,
+            case_code=case.code,
+            detail={"field": exc.field or ""},
+        )
     return redirect("cases:detail", code=case.code)
 
 
@@ -196,10 +232,17 @@ def case_status_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
     if not policy.can(request.user, Perm.CASE_EDIT, case):
         raise NotFound()
-    return _post_action(request, case, StatusForm(request.POST), lambda d: (
-        services.case_status_change(user=request.user, case=case, expected_version=d["version"], status=d["status"]),
-        messages.success(request, _("Status changed.")),
-    ))
+    return _post_action(
+        request,
+        case,
+        StatusForm(request.POST),
+        lambda d: (
+            services.case_status_change(
+                user=request.user, case=case, expected_version=d["version"], status=d["status"]
+            ),
+            messages.success(request, _("Status changed.")),
+        ),
+    )
 
 
 @access("case", Perm.NOTE_ADD, methods=("POST",))
@@ -207,10 +250,15 @@ def note_add_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
     if not policy.has_perm(request.user, Perm.NOTE_ADD):
         raise NotFound()
-    return _post_action(request, case, NoteForm(request.POST), lambda d: (
-        services.note_add(user=request.user, case=case, sensitivity=d["sensitivity"], text=d["text"]),
-        messages.success(request, _("Note added.")),
-    ))
+    return _post_action(
+        request,
+        case,
+        NoteForm(request.POST),
+        lambda d: (
+            services.note_add(user=request.user, case=case, sensitivity=d["sensitivity"], text=d["text"]),
+            messages.success(request, _("Note added.")),
+        ),
+    )
 
 
 @access("case", Perm.NOTE_ADD, methods=("POST",))
@@ -221,9 +269,15 @@ def document_add_view(request: HttpRequest, code: str) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> None:
         upload = d["file"]
-        services.document_add(user=request.user, case=case, sensitivity=d["sensitivity"], title=d["title"],
-                              filename=upload.name, content_type=upload.content_type or "application/octet-stream",
-                              content=upload.read(services.MAX_DOCUMENT_BYTES + 1))
+        services.document_add(
+            user=request.user,
+            case=case,
+            sensitivity=d["sensitivity"],
+            title=d["title"],
+            filename=upload.name,
+            content_type=upload.content_type or "application/octet-stream",
+            content=upload.read(services.MAX_DOCUMENT_BYTES + 1),
+        )
         messages.success(request, _("Document added."))
 
     return _post_action(request, case, DocumentForm(request.POST, request.FILES), run)
@@ -243,10 +297,17 @@ def involvement_add_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
     if not policy.can(request.user, Perm.INVOLVEMENT_MANAGE, case):
         raise NotFound()
-    return _post_action(request, case, InvolvementForm(request.POST), lambda d: (
-        services.involvement_add(user=request.user, case=case, organisation=d["organisation"], role=d["role"]),
-        messages.success(request, _("Organisation involved.")),
-    ))
+    return _post_action(
+        request,
+        case,
+        InvolvementForm(request.POST),
+        lambda d: (
+            services.involvement_add(
+                user=request.user, case=case, organisation=d["organisation"], role=d["role"]
+            ),
+            messages.success(request, _("Organisation involved.")),
+        ),
+    )
 
 
 @access("case", Perm.INVOLVEMENT_MANAGE, methods=("POST",))
@@ -255,10 +316,17 @@ def involvement_end_view(request: HttpRequest, code: str, pk: int) -> HttpRespon
     if not policy.can(request.user, Perm.INVOLVEMENT_MANAGE, case):
         raise NotFound()
     involvement = selectors.involvement_get(user=request.user, case=case, pk=pk)
-    return _post_action(request, case, InvolvementEndForm(request.POST), lambda d: (
-        services.involvement_end(user=request.user, involvement=involvement, reason=d["reason"], expected_version=d["version"]),
-        messages.success(request, _("Involvement ended.")),
-    ))
+    return _post_action(
+        request,
+        case,
+        InvolvementEndForm(request.POST),
+        lambda d: (
+            services.involvement_end(
+                user=request.user, involvement=involvement, reason=d["reason"], expected_version=d["version"]
+            ),
+            messages.success(request, _("Involvement ended.")),
+        ),
+    )
 
 
 @access("case", Perm.TASK_MANAGE, methods=("POST",))
@@ -266,10 +334,15 @@ def task_add_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
     if not policy.can(request.user, Perm.TASK_MANAGE, case):
         raise NotFound()
-    return _post_action(request, case, TaskForm(request.POST), lambda d: (
-        services.task_add(user=request.user, case=case, title=d["title"], due_at=d["due_at"]),
-        messages.success(request, _("Task added.")),
-    ))
+    return _post_action(
+        request,
+        case,
+        TaskForm(request.POST),
+        lambda d: (
+            services.task_add(user=request.user, case=case, title=d["title"], due_at=d["due_at"]),
+            messages.success(request, _("Task added.")),
+        ),
+    )
 
 
 @access("case", Perm.CASE_VIEW, methods=("POST",))
@@ -278,10 +351,15 @@ def task_done_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     if task.case_id != case.pk:
         raise NotFound()
-    return _post_action(request, case, TaskDoneForm(request.POST), lambda d: (
-        services.task_complete(user=request.user, task=task, expected_version=d["version"]),
-        messages.success(request, _("Task done.")),
-    ))
+    return _post_action(
+        request,
+        case,
+        TaskDoneForm(request.POST),
+        lambda d: (
+            services.task_complete(user=request.user, task=task, expected_version=d["version"]),
+            messages.success(request, _("Task done.")),
+        ),
+    )
 
 
 @access("person", Perm.CASE_VIEW)
@@ -291,10 +369,16 @@ def person_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     if policy.can(request.user, Perm.IDENTITY_VIEW, person):
         identity = people_selectors.identity_read(user=request.user, person=person, purpose="person page")
     cases = policy.visible_cases(request.user).filter(person=person).select_related("incident")
-    return render(request, "people/detail.html", {
-        "person": person, "identity": identity, "cases": cases,
-        "may_edit": policy.can(request.user, Perm.IDENTITY_EDIT, person),
-    })
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "identity": identity,
+            "cases": cases,
+            "may_edit": policy.can(request.user, Perm.IDENTITY_EDIT, person),
+        },
+    )
 
 
 @access("person", Perm.IDENTITY_EDIT, methods=("GET", "POST"))
@@ -304,24 +388,44 @@ def person_edit_view(request: HttpRequest, code: str) -> HttpResponse:
         raise NotFound()
     identity = people_selectors.identity_read(user=request.user, person=person, purpose="edit") or {}
     initial = {
-        "given_names": identity.get("given_names", ""), "family_names": identity.get("family_names", ""),
-        "aliases": "\n".join(identity.get("aliases", [])), "birth_date": identity.get("birth_date"),
-        "documents": "\n".join(identity.get("documents", [])), "addresses": "\n".join(identity.get("addresses", [])),
-        "contacts": "\n".join(identity.get("contacts", [])), "sex": person.sex, "citizenship": person.citizenship,
-        "languages": ", ".join(person.languages), "interpreter_needed": person.interpreter_needed,
-        "disability": person.disability, "version": person.version,
+        "given_names": identity.get("given_names", ""),
+        "family_names": identity.get("family_names", ""),
+        "aliases": "\n".join(identity.get("aliases", [])),
+        "birth_date": identity.get("birth_date"),
+        "documents": "\n".join(identity.get("documents", [])),
+        "addresses": "\n".join(identity.get("addresses", [])),
+        "contacts": "\n".join(identity.get("contacts", [])),
+        "sex": person.sex,
+        "citizenship": person.citizenship,
+        "languages": ", ".join(person.languages),
+        "interpreter_needed": person.interpreter_needed,
+        "disability": person.disability,
+        "version": person.version,
     }
     form = PersonEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             people_services.person_update(
-                user=request.user, person=person, expected_version=d["version"],
-                attributes={"sex": d["sex"], "citizenship": d["citizenship"] or "", "languages": _commas(d["languages"]),
-                            "interpreter_needed": d["interpreter_needed"], "disability": d["disability"]},
-                identity={"given_names": d["given_names"], "family_names": d["family_names"], "aliases": _lines(d["aliases"]),
-                          "birth_date": d["birth_date"].isoformat() if d["birth_date"] else None,
-                          "documents": _lines(d["documents"]), "addresses": _lines(d["addresses"]), "contacts": _lines(d["contacts"])},
+                user=request.user,
+                person=person,
+                expected_version=d["version"],
+                attributes={
+                    "sex": d["sex"],
+                    "citizenship": d["citizenship"] or "",
+                    "languages": _commas(d["languages"]),
+                    "interpreter_needed": d["interpreter_needed"],
+                    "disability": d["disability"],
+                },
+                identity={
+                    "given_names": d["given_names"],
+                    "family_names": d["family_names"],
+                    "aliases": _lines(d["aliases"]),
+                    "birth_date": d["birth_date"].isoformat() if d["birth_date"] else None,
+                    "documents": _lines(d["documents"]),
+                    "addresses": _lines(d["addresses"]),
+                    "contacts": _lines(d["contacts"]),
+                },
             )
             for case in policy.visible_cases(request.user).filter(person=person):
                 services.timeline_add(case=case, user=request.user, kind="identity_updated")
@@ -329,6 +433,13 @@ def person_edit_view(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("cases:person", code=person.code)
         except DomainError as exc:
             _apply_error(form, exc)
-            audit_record(actor=request.user, action="rejected", object_type="person", object_id=person.code,
-                         detail={"field": exc.field or ""})
-    return render(request, "people/edit.html", {"form": form, "person": person}, status=400 if form.errors else 200)
+            audit_record(
+                actor=request.user,
+                action="rejected",
+                object_type="person",
+                object_id=person.code,
+                detail={"field": exc.field or ""},
+            )
+    return render(
+        request, "people/edit.html", {"form": form, "person": person}, status=400 if form.errors else 200
+    )

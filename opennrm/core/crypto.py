@@ -61,7 +61,9 @@ def _wrap(data_key: bytes) -> bytes:
 
 
 def _unwrap(wrapped: bytes) -> bytes:
-    return AESGCM(master_key()).decrypt(bytes(wrapped[:NONCE_BYTES]), bytes(wrapped[NONCE_BYTES:]), b"opennrm:data-key")
+    return AESGCM(master_key()).decrypt(
+        bytes(wrapped[:NONCE_BYTES]), bytes(wrapped[NONCE_BYTES:]), b"opennrm:data-key"
+    )
 
 
 def active_key() -> DataKey:

@@ -39,7 +39,9 @@ def access(scope: str, perm: str | None = None, methods: tuple[str, ...] = ("GET
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in (*methods, "HEAD") and not (request.method == "HEAD" and "GET" in methods):
+            if request.method not in (*methods, "HEAD") and not (
+                request.method == "HEAD" and "GET" in methods
+            ):
                 response = HttpResponse(status=405)
                 response["Allow"] = ", ".join(methods)
                 return response

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from opennrm.lib.errors import ConflictError
 
 
-def update_versioned(instance: models.Model, *, expected_version: int, user: Any, fields: dict[str, Any]) -> None:
+def update_versioned(
+    instance: models.Model, *, expected_version: int, user: Any, fields: dict[str, Any]
+) -> None:
     """Apply ``fields`` to ``instance`` if its stored version is still ``expected_version``.
 
     Raises ConflictError (HTTP 409) otherwise. Must run inside the caller's transaction.
@@ -26,7 +28,11 @@ def update_versioned(instance: models.Model, *, expected_version: int, user: Any
         raise ConflictError(
             _("Someone else changed this record since you opened it. Reload it and apply your change again."),
             field="version",
-            extra={"current_version": model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()},
+            extra={
+                "current_version": model._default_manager.filter(pk=instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            },
         )
     for key, value in fields.items():
         setattr(instance, key, value)

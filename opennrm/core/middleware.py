@@ -21,7 +21,9 @@ class RequestContextMiddleware:
         channel = "api" if request.path.startswith("/api/") else "web"
         token = request_context.set_current(
             request_context.RequestInfo(
-                ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:200], channel=channel
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+                channel=channel,
             )
         )
         try:

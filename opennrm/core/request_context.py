@@ -13,7 +13,8 @@ class RequestInfo:
     channel: str = "system"  # web, api, cli, system
 
 
-_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("opennrm_request", default=RequestInfo())
+_DEFAULT = RequestInfo()
+_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("opennrm_request", default=_DEFAULT)  # noqa: B039 - frozen
 
 
 def current() -> RequestInfo:

@@ -32,8 +32,9 @@ def register_store(store: EncryptedStore) -> None:
         STORES.append(store)
 
 
-def rotate_data_key(*, batch_size: int = 500, progress: Callable[[str, int, int], None] | None = None
-                    ) -> tuple[DataKey, dict[str, int]]:
+def rotate_data_key(
+    *, batch_size: int = 500, progress: Callable[[str, int, int], None] | None = None
+) -> tuple[DataKey, dict[str, int]]:
     from opennrm.audit.services import audit_record
 
     new_key = crypto.new_active_key()
@@ -57,6 +58,12 @@ def rotate_data_key(*, batch_size: int = 500, progress: Callable[[str, int, int]
             if progress:
                 progress(store.label, done, total)
         counts[store.label] = done
-    audit_record(actor=None, action="key_rotation", object_type="data_key", object_id=new_key.pk,
-                 actor_username="system", detail={"re_encrypted": counts})
+    audit_record(
+        actor=None,
+        action="key_rotation",
+        object_type="data_key",
+        object_id=new_key.pk,
+        actor_username="system",
+        detail={"re_encrypted": counts},
+    )
     return new_key, counts

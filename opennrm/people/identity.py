@@ -51,7 +51,15 @@ def _clean_list(value: Any, field: str, limit: int = 20) -> list[str]:
 
 def clean_identity(data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
     """Validate identity input. Raises DomainError naming the first bad field."""
-    unknown = set(data) - {"given_names", "family_names", "aliases", "birth_date", "documents", "addresses", "contacts"}
+    unknown = set(data) - {
+        "given_names",
+        "family_names",
+        "aliases",
+        "birth_date",
+        "documents",
+        "addresses",
+        "contacts",
+    }
     if unknown:
         raise DomainError(_("Unknown field."), field=sorted(unknown)[0])
     identity: dict[str, Any] = {
@@ -104,7 +112,12 @@ def search_digests(query: str) -> list[tuple[str, str]]:
     """What to look up for a search box query: a date, a document number or name tokens."""
     query = query.strip()
     try:
-        return [(LookupKind.BIRTH_DATE, blind_index(LookupKind.BIRTH_DATE, dt.date.fromisoformat(query).isoformat()))]
+        return [
+            (
+                LookupKind.BIRTH_DATE,
+                blind_index(LookupKind.BIRTH_DATE, dt.date.fromisoformat(query).isoformat()),
+            )
+        ]
     except ValueError:
         pass
     tokens = scripts.name_tokens(query)

@@ -40,7 +40,9 @@ class Person(TrackedModel):
     other_citizenships = models.JSONField(_("other citizenships"), default=list, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
-    disability = models.CharField(_("disability"), max_length=20, choices=Disability.choices, default=Disability.UNKNOWN)
+    disability = models.CharField(
+        _("disability"), max_length=20, choices=Disability.choices, default=Disability.UNKNOWN
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -91,7 +93,9 @@ class PersonLookup(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["digest"], name="person_lookup_digest_idx")]
-        constraints = [models.UniqueConstraint(fields=["person", "kind", "digest"], name="person_lookup_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind", "digest"], name="person_lookup_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.person_id}"

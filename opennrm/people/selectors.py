@@ -28,8 +28,13 @@ def identity_read(*, user: Any, person: Person, purpose: str = "view") -> dict[s
     if row is None:
         return None
     identity = crypto.decrypt(row["data_key_id"], row["ciphertext"], aad=person.code)
-    audit_record(actor=user, action="read", object_type="person", object_id=person.code,
-                 detail={"fields": "identity", "purpose": purpose})
+    audit_record(
+        actor=user,
+        action="read",
+        object_type="person",
+        object_id=person.code,
+        detail={"fields": "identity", "purpose": purpose},
+    )
     return identity
 
 
@@ -38,12 +43,19 @@ def identities_for_list(*, user: Any, persons: list[Person]) -> dict[int, dict[s
     allowed = [p for p in persons if policy.has_perm(user, Perm.IDENTITY_VIEW)]
     if not allowed:
         return {}
-    visible_ids = set(policy.visible_persons(user).filter(pk__in=[p.pk for p in allowed]).values_list("pk", flat=True))
+    visible_ids = set(
+        policy.visible_persons(user).filter(pk__in=[p.pk for p in allowed]).values_list("pk", flat=True)
+    )
     rows = PersonIdentity.objects.filter(person_id__in=visible_ids).select_related("person")
     out = {r.person_id: crypto.decrypt(r.data_key_id, r.ciphertext, aad=r.person.code) for r in rows}
     if out:
-        audit_record(actor=user, action="read", object_type="person", object_id="",
-                     detail={"fields": "names", "persons": sorted(p.code for p in allowed if p.pk in out)})
+        audit_record(
+            actor=user,
+            action="read",
+            object_type="person",
+            object_id="",
+            detail={"fields": "names", "persons": sorted(p.code for p in allowed if p.pk in out)},
+        )
     return out
 
 
@@ -54,6 +66,8 @@ def person_ids_matching(query: str) -> set[int] | None:
         return None
     ids: set[int] | None = None
     for kind, digest in digests:
-        matches = set(PersonLookup.objects.filter(kind=kind, digest=digest).values_list("person_id", flat=True))
+        matches = set(
+            PersonLookup.objects.filter(kind=kind, digest=digest).values_list("person_id", flat=True)
+        )
         ids = matches if ids is None else ids & matches
     return ids

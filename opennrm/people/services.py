@@ -43,15 +43,19 @@ def clean_attributes(data: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(_("Choose one of the listed values."), field="sex")
     if "disability" in out and out["disability"] not in Disability.values:
         raise DomainError(_("Choose one of the listed values."), field="disability")
-    if out.get("birth_year") is not None:
-        if not isinstance(out["birth_year"], int) or not (today.year - 120 <= out["birth_year"] <= today.year):
-            raise DomainError(_("Enter a year between %(a)d and %(b)d.") % {"a": today.year - 120, "b": today.year}, field="birth_year")
+    if out.get("birth_year") is not None and (
+        not isinstance(out["birth_year"], int) or not (today.year - 120 <= out["birth_year"] <= today.year)
+    ):
+        raise DomainError(
+            _("Enter a year between %(a)d and %(b)d.") % {"a": today.year - 120, "b": today.year},
+            field="birth_year",
+        )
     for key in ("age_estimate_min", "age_estimate_max"):
         if out.get(key) is not None and (not isinstance(out[key], int) or not 0 <= out[key] <= 120):
             raise DomainError(_("Enter an age between 0 and 120."), field=key)
-    if out.get("age_estimate_min") is not None and out.get("age_estimate_max") is not None:
-        if out["age_estimate_min"] > out["age_estimate_max"]:
-            raise DomainError(_("The lower age cannot be above the upper age."), field="age_estimate_max")
+    low, high = out.get("age_estimate_min"), out.get("age_estimate_max")
+    if low is not None and high is not None and low > high:
+        raise DomainError(_("The lower age cannot be above the upper age."), field="age_estimate_max")
     for key in ("citizenship",):
         if out.get(key):
             code = str(out[key]).upper()
@@ -63,7 +67,11 @@ def clean_attributes(data: dict[str, Any]) -> dict[str, Any]:
             value = out[key] or []
             if isinstance(value, str):
                 value = [v.strip() for v in value.split(",") if v.strip()]
-            if not isinstance(value, list) or len(value) > 10 or not all(isinstance(v, str) and 0 < len(v) <= 40 for v in value):
+            if (
+                not isinstance(value, list)
+                or len(value) > 10
+                or not all(isinstance(v, str) and 0 < len(v) <= 40 for v in value)
+            ):
                 raise DomainError(_("Enter at most 10 short values."), field=key)
             out[key] = [v.upper() if key == "other_citizenships" else v for v in value]
     return out
@@ -71,10 +79,15 @@ def clean_attributes(data: dict[str, Any]) -> dict[str, Any]:
 
 def _store_identity(person: Person, identity: dict[str, Any]) -> None:
     key_id, blob = crypto.encrypt(identity, aad=person.code)
-    PersonIdentity.objects.update_or_create(person=person, defaults={"data_key_id": key_id, "ciphertext": blob})
+    PersonIdentity.objects.update_or_create(
+        person=person, defaults={"data_key_id": key_id, "ciphertext": blob}
+    )
     PersonLookup.objects.filter(person=person).delete()
     PersonLookup.objects.bulk_create(
-        [PersonLookup(person=person, kind=kind, digest=digest) for kind, digest in sorted(lookup_digests(identity))]
+        [
+            PersonLookup(person=person, kind=kind, digest=digest)
+            for kind, digest in sorted(lookup_digests(identity))
+        ]
     )
 
 
@@ -87,14 +100,25 @@ def person_create(*, user: Any, attributes: dict[str, Any], identity: dict[str, 
     person.full_clean()
     person.save()
     _store_identity(person, ident)
-    audit_record(actor=user, action="create", object_type="person", object_id=person.code,
-                 detail={"fields": sorted(k for k, v in ident.items() if v)})
+    audit_record(
+        actor=user,
+        action="create",
+        object_type="person",
+        object_id=person.code,
+        detail={"fields": sorted(k for k, v in ident.items() if v)},
+    )
     return person
 
 
 @transaction.atomic
-def person_update(*, user: Any, person: Person, expected_version: int, attributes: dict[str, Any],
-                  identity: dict[str, Any] | None = None) -> Person:
+def person_update(
+    *,
+    user: Any,
+    person: Person,
+    expected_version: int,
+    attributes: dict[str, Any],
+    identity: dict[str, Any] | None = None,
+) -> Person:
     if not policy.can(user, Perm.IDENTITY_EDIT, person):
         raise NotFound()
     attrs = clean_attributes(attributes)
@@ -105,5 +129,7 @@ def person_update(*, user: Any, person: Person, expected_version: int, attribute
         ident = clean_identity(identity, today=local_today())
         _store_identity(person, ident)
         changed += ["identity"]
-    audit_record(actor=user, action="update", object_type="person", object_id=person.code, detail={"fields": changed})
+    audit_record(
+        actor=user, action="update", object_type="person", object_id=person.code, detail={"fields": changed}
+    )
     return person

@@ -77,5 +77,7 @@ def test_demo_accounts_log_in_only_in_demo_mode(client, world, settings):
 @pytest.mark.django_db
 def test_the_next_parameter_cannot_redirect_elsewhere(client, world, settings):
     settings.REQUIRE_2FA = False
-    response = client.post("/accounts/login/?next=https://evil.example/", {"username": "outsider", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/?next=https://evil.example/", {"username": "outsider", "password": PASSWORD}
+    )
     assert response["Location"] == "/"

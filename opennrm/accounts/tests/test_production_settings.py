@@ -16,10 +16,21 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def run_check(extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENNRM_")}
-    env.update({"OPENNRM_MODE": "production", "OPENNRM_VAR_DIR": os.environ.get("OPENNRM_VAR_DIR", str(ROOT / "var"))})
+    env.update(
+        {
+            "OPENNRM_MODE": "production",
+            "OPENNRM_VAR_DIR": os.environ.get("OPENNRM_VAR_DIR", str(ROOT / "var")),
+        }
+    )
     env.update(extra_env)
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), "check", *args], env=env, capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, str(ROOT / "manage.py"), "check", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 def good_keys() -> dict[str, str]:

@@ -21,9 +21,19 @@ def api_for(user) -> APIClient:
 
 def new_case_payload(**overrides):
     payload = {
-        "person": {"sex": "male", "age_estimate_min": 30, "age_estimate_max": 40, "citizenship": "VN", "languages": ["vi"]},
+        "person": {
+            "sex": "male",
+            "age_estimate_min": 30,
+            "age_estimate_max": 40,
+            "citizenship": "VN",
+            "languages": ["vi"],
+        },
         "identity": {"given_names": "Van Minh", "family_names": "Nguyen", "documents": ["Passport C1234567"]},
-        "incident": {"title": "Workers at a construction site", "forms": ["labour", "forced_labour"], "country_of_exploitation": "RS"},
+        "incident": {
+            "title": "Workers at a construction site",
+            "forms": ["labour", "forced_labour"],
+            "country_of_exploitation": "RS",
+        },
         "referral_source": "other_government",
         "summary": "Passports withheld by the employer.",
     }
@@ -56,14 +66,19 @@ def test_a_labour_inspector_opens_a_case_and_the_centre_sees_it(world):
         (new_case_payload(identity={"birth_date": "2999-01-01"}), "birth_date"),
         (new_case_payload(person={"age_estimate_min": 40, "age_estimate_max": 20}), "age_estimate_max"),
         (new_case_payload(identity={"given_names": "A" * 500}), "identity"),
-        (new_case_payload(incident={"title": "t", "started_on": "2024-05-01", "ended_on": "2024-01-01"}), "incident.ended_on"),
+        (
+            new_case_payload(incident={"title": "t", "started_on": "2024-05-01", "ended_on": "2024-01-01"}),
+            "incident.ended_on",
+        ),
         (new_case_payload(incident_code="RS-I-1999-999999", incident=None), "incident_code"),
     ],
 )
 def test_bad_input_gets_a_field_error_and_writes_nothing(world, payload, field):
     client = api_for(world.users[RoleCode.LABOUR_INSPECTOR])
     counts = (Person.objects.count(), Case.objects.count(), Incident.objects.count())
-    response = client.post("/api/v1/cases/", {k: v for k, v in payload.items() if v is not None}, format="json")
+    response = client.post(
+        "/api/v1/cases/", {k: v for k, v in payload.items() if v is not None}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["message"]
@@ -79,7 +94,9 @@ def test_a_stale_version_gets_409_and_does_not_overwrite(world):
     version = client.get(url).json()["version"]
     first = client.patch(url, {"version": version, "summary": "First edit"}, format="json")
     assert first.status_code == 200
-    second = client.patch(url, {"version": version, "summary": "Second edit from a stale page"}, format="json")
+    second = client.patch(
+        url, {"version": version, "summary": "Second edit from a stale page"}, format="json"
+    )
     assert second.status_code == 409
     assert "version" in second.json()["extra"]["fields"]
     assert client.get(url).json()["summary"] == "First edit"
@@ -89,17 +106,31 @@ def test_a_stale_version_gets_409_and_does_not_overwrite(world):
 def test_a_prosecutor_does_not_read_therapy_notes(world):
     from opennrm.cases import services
 
-    services.note_add(user=world.users[RoleCode.CENTRE_CASE_MANAGER], case=world.own_case, sensitivity="psychosocial",
-                      text="Therapy session notes")
-    services.note_add(user=world.users[RoleCode.CENTRE_CASE_MANAGER], case=world.own_case, sensitivity="legal",
-                      text="Statement to the prosecutor")
-    notes = api_for(world.users[RoleCode.PROSECUTOR]).get(f"/api/v1/cases/{world.own_case.code}/notes/").json()
+    services.note_add(
+        user=world.users[RoleCode.CENTRE_CASE_MANAGER],
+        case=world.own_case,
+        sensitivity="psychosocial",
+        text="Therapy session notes",
+    )
+    services.note_add(
+        user=world.users[RoleCode.CENTRE_CASE_MANAGER],
+        case=world.own_case,
+        sensitivity="legal",
+        text="Statement to the prosecutor",
+    )
+    notes = (
+        api_for(world.users[RoleCode.PROSECUTOR]).get(f"/api/v1/cases/{world.own_case.code}/notes/").json()
+    )
     texts = [n["text"] for n in notes]
     assert "Statement to the prosecutor" in texts
     assert "Therapy session notes" not in texts
-    shelter = api_for(world.users[RoleCode.SHELTER_STAFF]).get(f"/api/v1/cases/{world.own_case.code}/notes/").json()
+    shelter = (
+        api_for(world.users[RoleCode.SHELTER_STAFF]).get(f"/api/v1/cases/{world.own_case.code}/notes/").json()
+    )
     assert "Statement to the prosecutor" not in [n["text"] for n in shelter]
-    timeline = api_for(world.users[RoleCode.PROSECUTOR]).get(f"/api/v1/cases/{world.own_case.code}/timeline/").json()
+    timeline = (
+        api_for(world.users[RoleCode.PROSECUTOR]).get(f"/api/v1/cases/{world.own_case.code}/timeline/").json()
+    )
     assert not any("psychosocial" in e["text"] for e in timeline)
 
 
@@ -119,8 +150,11 @@ def test_ending_an_involvement_ends_access(world):
     assert ngo.get(url).status_code == 200
     involvements = manager.get(f"{url}involvements/").json()
     astra = next(i for i in involvements if i["organisation"] == "astra")
-    ended = manager.post(f"{url}involvements/{astra['id']}/end/", {"version": astra["version"], "reason": "Service completed"},
-                         format="json")
+    ended = manager.post(
+        f"{url}involvements/{astra['id']}/end/",
+        {"version": astra["version"], "reason": "Service completed"},
+        format="json",
+    )
     assert ended.status_code == 200, ended.json()
     assert ngo.get(url).status_code == 404
 

@@ -33,8 +33,16 @@ def _disable_guard():
 
 
 def _entries(n: int = 5) -> list[AuditEvent]:
-    return [audit_record(actor=None, action="read", object_type="person", object_id=f"RS-2026-{i:06d}", actor_username="alice")
-            for i in range(n)]
+    return [
+        audit_record(
+            actor=None,
+            action="read",
+            object_type="person",
+            object_id=f"RS-2026-{i:06d}",
+            actor_username="alice",
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.mark.django_db
@@ -80,8 +88,15 @@ def test_verify_catches_an_inserted_entry_with_a_forged_mac(capsys):
     last = entries[-1]
     # Shift the tail to make room and insert a forged entry in the middle.
     AuditEvent.objects.filter(stream=last.stream, seq=last.seq).update(seq=last.seq + 1)
-    AuditEvent.objects.create(stream=last.stream, seq=last.seq, at=last.at, action="read", actor_username="mallory",
-                              prev_mac=entries[-2].mac, mac="f" * 64)
+    AuditEvent.objects.create(
+        stream=last.stream,
+        seq=last.seq,
+        at=last.at,
+        action="read",
+        actor_username="mallory",
+        prev_mac=entries[-2].mac,
+        mac="f" * 64,
+    )
     code, out = _verify_exit(capsys)
     assert code == 1
     assert "BROKEN" in out
@@ -97,8 +112,24 @@ def test_verify_catches_a_rechained_history_without_the_key(capsys, settings):
 
     prev = "0" * 64
     for e in AuditEvent.objects.filter(stream=entries[0].stream).order_by("seq"):
-        values = {f: getattr(e, f) for f in ("stream", "seq", "at", "actor_id", "actor_username", "actor_organisation_id",
-                                             "action", "object_type", "object_id", "case_code", "channel", "ip", "detail")}
+        values = {
+            f: getattr(e, f)
+            for f in (
+                "stream",
+                "seq",
+                "at",
+                "actor_id",
+                "actor_username",
+                "actor_organisation_id",
+                "action",
+                "object_type",
+                "object_id",
+                "case_code",
+                "channel",
+                "ip",
+                "detail",
+            )
+        }
         values["actor_username"] = "mallory"
         values["prev_mac"] = prev
         mac = compute_mac(values)
@@ -146,7 +177,13 @@ def test_concurrent_appends_keep_every_chain_intact():
     def worker(n: int) -> None:
         try:
             for i in range(25):
-                audit_record(actor=None, action="read", object_type="person", object_id=f"{n}-{i}", actor_username=f"w{n}")
+                audit_record(
+                    actor=None,
+                    action="read",
+                    object_type="person",
+                    object_id=f"{n}-{i}",
+                    actor_username=f"w{n}",
+                )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

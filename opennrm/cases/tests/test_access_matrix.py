@@ -15,7 +15,6 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from opennrm import policy
-from opennrm.accounts.models import ApiToken
 from opennrm.accounts.roles import Perm, RoleCode, Sensitivity
 from opennrm.accounts.services import token_create
 from opennrm.cases import services
@@ -44,7 +43,9 @@ def _walk(patterns, prefix=""):
 def endpoints() -> list[Endpoint]:
     found = []
     for route, callback in _walk(get_resolver().url_patterns):
-        spec = getattr(callback, "access", None) or getattr(getattr(callback, "view_class", None), "access", None)
+        spec = getattr(callback, "access", None) or getattr(
+            getattr(callback, "view_class", None), "access", None
+        )
         found.append(Endpoint(route=route, access=spec, is_api=route.startswith("api/")))
     return found
 
@@ -99,12 +100,22 @@ class Objects:
 
 def _enrich(world):
     """Give both cases a note of each class, a task and a document, so every URL has real ids."""
-    for case, author in ((world.own_case, world.users[RoleCode.CENTRE_CASE_MANAGER]), (world.other_case, world.outsider)):
+    for case, author in (
+        (world.own_case, world.users[RoleCode.CENTRE_CASE_MANAGER]),
+        (world.other_case, world.outsider),
+    ):
         for s in Sensitivity.values:
             if s in policy.readable_sensitivities(author):
                 services.note_add(user=author, case=case, sensitivity=s, text=f"{s} note")
-        services.document_add(user=author, case=case, sensitivity="general", title="Doc", filename="a.txt",
-                              content_type="text/plain", content=b"hello")
+        services.document_add(
+            user=author,
+            case=case,
+            sensitivity="general",
+            title="Doc",
+            filename="a.txt",
+            content_type="text/plain",
+            content=b"hello",
+        )
         CaseTask.objects.create(case=case, title="t", due_at=case.opened_at, organisation=author.organisation)
 
 
@@ -152,23 +163,36 @@ def test_access_matrix(client, world, role):
                     login_verified(client, user)
                 else:
                     client.logout()
-                before = (TimelineEvent.objects.count(), CaseNote.objects.count(), Involvement.objects.count())
+                before = (
+                    TimelineEvent.objects.count(),
+                    CaseNote.objects.count(),
+                    Involvement.objects.count(),
+                )
                 if method == "GET":
                     response = client.get(url)
                 elif method == "PATCH":
                     response = client.patch(url, data="{}", content_type="application/json")
                 else:
-                    response = client.post(url, data={}) if not ep.is_api else client.post(url, data={}, content_type="application/json")
+                    response = (
+                        client.post(url, data={})
+                        if not ep.is_api
+                        else client.post(url, data={}, content_type="application/json")
+                    )
                 status = response.status_code
                 expected = _expected(ep, method, user, case)
                 ok = {
                     "ok": status not in (401, 403, 404),
                     "denied": status in (403, 404),
                     "hidden": status == 404,
-                    "login": status in (302, 401, 403) and (not (status == 302) or "/accounts/login/" in response["Location"]),
+                    "login": status in (302, 401, 403)
+                    and (status != 302 or "/accounts/login/" in response["Location"]),
                 }[expected]
                 if expected in ("denied", "hidden", "login"):
-                    after = (TimelineEvent.objects.count(), CaseNote.objects.count(), Involvement.objects.count())
+                    after = (
+                        TimelineEvent.objects.count(),
+                        CaseNote.objects.count(),
+                        Involvement.objects.count(),
+                    )
                     ok = ok and before == after
                 if expected == "hidden":
                     body = response.content.decode(errors="ignore")
@@ -177,5 +201,7 @@ def test_access_matrix(client, world, role):
                     if case.person.code not in url:
                         ok = ok and case.person.code not in body
                 if not ok:
-                    failures.append(f"{role} {method} {url} ({which} case): got {status}, expected {expected}")
+                    failures.append(
+                        f"{role} {method} {url} ({which} case): got {status}, expected {expected}"
+                    )
     assert failures == [], "\n".join(failures)

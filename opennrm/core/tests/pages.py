@@ -71,3 +71,22 @@ DUPLICATE_IDS_JS = """
   return Array.from(seen).filter(([, n]) => n > 1).map(([id, n]) => `${id} (${n}x)`);
 }
 """
+
+# Groups of checkboxes or radio buttons (one name, several inputs) that are not wrapped in their own
+# named group (<fieldset> with a <legend>): a screen reader then reads "begging, checkbox" without the question.
+UNNAMED_CHOICE_GROUPS_JS = """
+() => {
+  const byName = new Map();
+  document.querySelectorAll('input[type=checkbox][name], input[type=radio][name]')
+    .forEach(el => byName.set(el.name, [...(byName.get(el.name) || []), el]));
+  return Array.from(byName).filter(([, inputs]) => inputs.length > 1).filter(([name, inputs]) => {
+    const group = inputs[0].closest('fieldset, [role=group], [role=radiogroup]');
+    if (!group) return true;
+    const others = Array.from(group.querySelectorAll('input, select, textarea'))
+      .filter(el => el.type !== 'hidden' && el.name !== name);
+    const legend = group.tagName === 'FIELDSET' ? group.querySelector(':scope > legend') : null;
+    const named = legend ? legend.textContent.trim() : (group.getAttribute('aria-label') || group.getAttribute('aria-labelledby'));
+    return others.length > 0 || !named;
+  }).map(([name]) => name);
+}
+"""

@@ -1,4 +1,8 @@
-"""A keyboard and accessibility smoke check of the main pages, and how they look on a phone."""
+"""A keyboard and accessibility smoke check of the main pages, and how they look on a phone.
+
+The checks marked ``xfail(strict=True)`` describe defects found by these tests that are not fixed yet;
+when a fix lands the test passes, strict mode turns that into a failure, and the marker is removed.
+"""
 
 from __future__ import annotations
 
@@ -10,65 +14,127 @@ from opennrm.core.tests.pages import (
     DUPLICATE_IDS_JS,
     FIRST_FOCUSABLE_JS,
     UNLABELLED_CONTROLS_JS,
+    UNNAMED_CHOICE_GROUPS_JS,
     log_in,
 )
 
 pytestmark = pytest.mark.browser
 
 
-def _problems(page, path: str) -> list[str]:
-    page.goto(path)
-    problems = []
-    if page.locator("h1").count() != 1:
-        problems.append(f"{page.locator('h1').count()} <h1> elements, not one")
-    if not page.locator("html").get_attribute("lang"):
-        problems.append("<html> has no lang")
-    problems += [f"control without a label: {html}" for html in page.evaluate(UNLABELLED_CONTROLS_JS)]
-    problems += [f"duplicate id: {id_}" for id_ in page.evaluate(DUPLICATE_IDS_JS)]
+def _main_pages(world) -> list[str]:
+    """The main pages behind the login: home, case list, intake and a case."""
+    return ["/", "/cases/", "/cases/new/", f"/cases/{world.own_case.code}/"]
 
-    # The skip link is the first thing the keyboard reaches; it shows when focused and moves focus to the content.
+
+def _skip_link_problems(page) -> list[str]:
     skip = page.locator("a.skip-link[href='#main']")
     if skip.count() != 1:
-        return [*problems, "no skip link to #main"]
+        return ["no skip link to #main"]
+    problems = []
     if 'class="skip-link"' not in (page.evaluate(FIRST_FOCUSABLE_JS) or ""):
         problems.append("the skip link is not the first focusable element")
     skip.focus()
     box = skip.bounding_box()
     if box is None or box["x"] < 0:
-        problems.append("the focused skip link is off screen")
+        problems.append("the focused skip link stays off screen")
     page.keyboard.press("Enter")
     if not page.evaluate("() => document.activeElement && document.activeElement.id === 'main'"):
-        problems.append("the skip link does not move focus to the main content")
-    return [f"{path}: {p}" for p in problems]
+        problems.append("the skip link does not move the focus to the main content")
+    return problems
 
 
-def test_login_home_case_list_intake_and_case_pages_pass_a_keyboard_and_label_smoke_check(new_page, browser_world):
+def _label_problems(page) -> list[str]:
+    return [f"control without a label: {html}" for html in page.evaluate(UNLABELLED_CONTROLS_JS)] + [
+        f"duplicate id (a <label for> reaches only the first): {id_}" for id_ in page.evaluate(DUPLICATE_IDS_JS)
+    ]
+
+
+def _check(page, paths: list[str], check) -> list[str]:
+    problems = []
+    for path in paths:
+        page.goto(path)
+        problems += [f"{path}: {p}" for p in check(page)]
+    return problems
+
+
+def test_main_pages_have_one_h1_a_language_and_a_skip_link_that_works_from_the_keyboard(new_page, browser_world):
+    def check(page) -> list[str]:
+        problems = []
+        if (count := page.locator("h1").count()) != 1:
+            problems.append(f"{count} <h1> elements, not one")
+        if not page.locator("html").get_attribute("lang"):
+            problems.append("<html> has no lang")
+        return problems + _skip_link_problems(page)
+
     page = new_page()
-    problems = _problems(page, "/accounts/login/")
+    problems = _check(page, ["/accounts/login/"], check)
     log_in(page, browser_world.users[RoleCode.CENTRE_CASE_MANAGER])
-    for path in ("/", "/cases/", "/cases/new/", f"/cases/{browser_world.own_case.code}/"):
-        problems += _problems(page, path)
+    problems += _check(page, _main_pages(browser_world), check)
     assert problems == [], "\n".join(problems)
 
 
+def test_every_form_control_on_the_login_home_list_and_intake_pages_has_its_own_label(new_page, browser_world):
+    page = new_page()
+    problems = _check(page, ["/accounts/login/"], _label_problems)
+    log_in(page, browser_world.users[RoleCode.CENTRE_CASE_MANAGER])
+    problems += _check(page, ["/", "/cases/", "/cases/new/"], _label_problems)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="defect: the task and document forms both render id_title, the note and document forms both "
+    "id_sensitivity (opennrm/cases/views.py _case_context: give each form its own auto_id)",
+)
+def test_every_form_control_on_the_case_page_has_its_own_label(new_page, browser_world):
+    page = new_page()
+    log_in(page, browser_world.users[RoleCode.CENTRE_CASE_MANAGER])
+    problems = _check(page, [f"/cases/{browser_world.own_case.code}/"], _label_problems)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="defect: templates/components/field.html gives hints id '<id>_hint' but Django 5.2 points "
+    "aria-describedby at '<id>_helptext'; templates/cases/list.html shows no hint at all",
+)
 def test_form_hints_are_linked_to_their_fields(new_page, browser_world):
     page = new_page()
     log_in(page, browser_world.users[RoleCode.CENTRE_CASE_MANAGER])
-    broken = []
-    for path in ("/cases/", "/cases/new/"):
-        page.goto(path)
-        broken += [f"{path}: {ref}" for ref in page.evaluate(BROKEN_DESCRIBEDBY_JS)]
-    assert broken == [], "\n".join(broken)
+    problems = _check(page, ["/cases/", "/cases/new/"], lambda p: [f"{r} is missing" for r in p.evaluate(BROKEN_DESCRIBEDBY_JS)])
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="defect: templates/components/field.html renders checkbox groups with <label for=\"\"> "
+    "instead of <fieldset><legend> (use field.use_fieldset)",
+)
+def test_checkbox_groups_on_the_intake_form_are_named_for_screen_readers(new_page, browser_world):
+    page = new_page()
+    log_in(page, browser_world.users[RoleCode.CENTRE_CASE_MANAGER])
+    problems = _check(page, ["/cases/new/"], lambda p: [f"unnamed group: {n}" for n in p.evaluate(UNNAMED_CHOICE_GROUPS_JS)])
+    assert problems == [], "\n".join(problems)
 
 
 def test_intake_and_case_pages_fit_a_phone_screen(new_page, browser_world, artifacts):
     page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     log_in(page, browser_world.users[RoleCode.CENTRE_CASE_MANAGER])
+    case_path = f"/cases/{browser_world.own_case.code}/"
     too_wide = []
-    for path, name in (("/cases/new/", "intake-phone.png"), (f"/cases/{browser_world.own_case.code}/", "case-phone.png")):
+    for path, name in (("/cases/new/", "intake-phone.png"), (case_path, "case-phone.png")):
         page.goto(path)
         page.screenshot(path=str(artifacts / name), full_page=True)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 0:
             too_wide.append(f"{path} is {overflow}px wider than the screen")
+    # The same case page in Cyrillic, to look at: longer words, another script.
+    with page.expect_navigation():
+        page.locator("#lang-select").select_option("sr")
+    page.screenshot(path=str(artifacts / "case-phone-sr.png"), full_page=True)
+    if (overflow := page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")) > 0:
+        too_wide.append(f"{case_path} in Cyrillic is {overflow}px wider than the screen")
     assert too_wide == [], "\n".join(too_wide)

@@ -49,7 +49,9 @@ def test_reporter_registers_a_person_the_centre_finds_it_in_latin_and_an_outside
     page.get_by_label("Estimated age to").fill("17")
     page.get_by_role("combobox", name="Sex", exact=True).select_option("female")
     page.get_by_label("Citizenship").fill("RS")
-    page.get_by_label("What was seen, in brief").fill("Test: girl selling flowers at night near a test station")
+    page.get_by_label("What was seen, in brief").fill(
+        "Test: girl selling flowers at night near a test station"
+    )
     page.get_by_label("begging", exact=True).check()
     page.get_by_label("How did this come to you?").select_option("social_welfare")
     page.get_by_label("Situation").fill("Test situation: she said she must hand over the money every night.")
@@ -96,7 +98,9 @@ def test_reporter_registers_a_person_the_centre_finds_it_in_latin_and_an_outside
         expect(switcher).to_have_value(language)
         expect(page.locator(".whoami")).to_contain_text(centre_name)
         expect(page.get_by_role("heading", level=1)).to_have_text(expected["h1"])
-        expect(page.get_by_role("navigation").get_by_role("link", name=expected["nav_cases"], exact=True)).to_be_visible()
+        expect(
+            page.get_by_role("navigation").get_by_role("link", name=expected["nav_cases"], exact=True)
+        ).to_be_visible()
         expect(page.locator("dl.facts")).to_contain_text(expected["opened"])
 
     # An NGO with no part in the case: the same address is "not found", and nothing of the case shows.
@@ -106,5 +110,13 @@ def test_reporter_registers_a_person_the_centre_finds_it_in_latin_and_an_outside
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
     body = page.locator("body").inner_text()
-    for secret in ("Љубица", "Ljubica", "Тестовић", case.person.code, case.incident.code, "flowers", "hand over"):
+    for secret in (
+        "Љубица",
+        "Ljubica",
+        "Тестовић",
+        case.person.code,
+        case.incident.code,
+        "flowers",
+        "hand over",
+    ):
         assert secret not in body

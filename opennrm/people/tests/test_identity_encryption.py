@@ -64,7 +64,11 @@ def test_names_are_found_in_any_script_by_keyed_hash(world):
     case = open_case(reporter, given="Љубица", family="Ђорђевић")
     manager = world.users[RoleCode.CENTRE_CASE_MANAGER]
     for query in ["Љубица", "LJUBICA", "ljubica", "Ljubica Đorđević", "djordjevic", "ЂОРЂЕВИЋ"]:
-        codes = list(case_selectors.case_list(user=manager, filters=case_selectors.CaseFilters(q=query)).values_list("code", flat=True))
+        codes = list(
+            case_selectors.case_list(user=manager, filters=case_selectors.CaseFilters(q=query)).values_list(
+                "code", flat=True
+            )
+        )
         assert case.code in codes, query
 
 

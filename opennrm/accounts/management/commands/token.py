@@ -30,7 +30,9 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"no user {options['username']!r}")
             try:
-                _token, secret = services.token_create(actor=None, user=user, name=options["name"], days=options["days"])
+                _token, secret = services.token_create(
+                    actor=None, user=user, name=options["name"], days=options["days"]
+                )
             except DomainError as exc:
                 raise CommandError(exc.message) from None
             sys.stdout.write(secret + "\n")
@@ -40,7 +42,9 @@ class Command(BaseCommand):
                 qs = qs.filter(user__username=options["username"])
             for t in qs:
                 state = "active" if t.is_active else ("revoked" if t.revoked_at else "expired")
-                self.stdout.write(f"{t.prefix}\t{t.user.username}\t{t.name}\t{state}\texpires {t.expires_at:%Y-%m-%d}")
+                self.stdout.write(
+                    f"{t.prefix}\t{t.user.username}\t{t.name}\t{state}\texpires {t.expires_at:%Y-%m-%d}"
+                )
         else:
             token = ApiToken.objects.filter(prefix=options["prefix"]).first()
             if token is None:

@@ -8,12 +8,16 @@ from opennrm.audit.verify import verify_chain, write_checkpoint
 
 
 class Command(BaseCommand):
-    help = "Audit log: `verify` the hash chains (exit 1 naming the first broken entry) or write a `checkpoint`."
+    help = (
+        "Audit log: `verify` the hash chains (exit 1 naming the first broken entry) or write a `checkpoint`."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("action", choices=["verify", "checkpoint"])
         parser.add_argument("--all", action="store_true", help="list every problem, not only the first")
-        parser.add_argument("--checkpoint", action="store_true", help="after a clean verify, write a checkpoint")
+        parser.add_argument(
+            "--checkpoint", action="store_true", help="after a clean verify, write a checkpoint"
+        )
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "checkpoint":
