@@ -110,6 +110,8 @@ def open_case(
 
 
 def build_world() -> World:
+    # Transactional tests flush the tables, including the roles seeded by migration.
+    account_services.roles_sync()
     w = World()
     for role, (code, type, _inv) in ROLE_SETUP.items():
         w.orgs[code] = org(

@@ -114,14 +114,12 @@ class CaseOutSerializer(serializers.Serializer):
     opened_by_organisation = serializers.CharField(source="opened_by_organisation.code")
     referral_source = serializers.CharField()
     is_child = serializers.BooleanField()
-    summary = serializers.CharField()
     closed_at = serializers.DateTimeField()
     version = serializers.IntegerField()
 
 
 class CaseUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    summary = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     referral_source = serializers.ChoiceField(choices=ReferralSource.choices, required=False)
     is_child = serializers.BooleanField(required=False)
 

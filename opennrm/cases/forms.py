@@ -108,9 +108,6 @@ class IntakeForm(forms.Form):
 
 
 class CaseEditForm(forms.Form):
-    summary = forms.CharField(
-        label=_("Situation"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
-    )
     referral_source = forms.ChoiceField(label=_("Referral source"), choices=ReferralSource.choices)
     is_child = forms.BooleanField(label=_("Child (or presumed child)"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -139,7 +139,6 @@ class Case(TrackedModel):
     referral_source = models.CharField(_("referral source"), max_length=20, choices=ReferralSource.choices)
     # Age at registration is a real column because the child workflow and statistics depend on it.
     is_child = models.BooleanField(_("child"), default=False)
-    summary = models.TextField(_("summary"), blank=True, help_text=_("Situation in brief, without names."))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:

@@ -229,7 +229,6 @@ def intake_register(
             age_max=person.age_estimate_max,
             today=local_today(),
         ),
-        summary=summary,
         created_by=user,
         updated_by=user,
     )
@@ -252,6 +251,9 @@ def intake_register(
         )
     timeline_add(case=case, user=user, kind="case_opened", params={"org": user.organisation.name})
     timeline_add(case=case, user=user, kind="person_registered", params={"code": person.code})
+    if summary:
+        # The reporter's account of the situation is free text about a person: an encrypted note, not a column.
+        note_add(user=user, case=case, sensitivity=Sensitivity.GENERAL, text=summary)
     if centre is not None:
         task = CaseTask.objects.create(
             case=case,
@@ -279,10 +281,8 @@ def case_update(*, user: Any, case: Case, expected_version: int, data: dict[str,
         raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
     fields: dict[str, Any] = {}
     for key in data:
-        if key not in {"summary", "referral_source", "is_child"}:
+        if key not in {"referral_source", "is_child"}:
             raise DomainError(_("Unknown field."), field=key)
-    if "summary" in data:
-        fields["summary"] = _clean_text(data["summary"], "summary", 4000)
     if "referral_source" in data:
         fields["referral_source"] = _clean_choice(data["referral_source"], ReferralSource, "referral_source")
     if "is_child" in data:

@@ -185,7 +185,6 @@ def case_edit_view(request: HttpRequest, code: str) -> HttpResponse:
     form = CaseEditForm(
         request.POST or None,
         initial={
-            "summary": case.summary,
             "referral_source": case.referral_source,
             "is_child": case.is_child,
             "version": case.version,

@@ -92,14 +92,14 @@ def test_a_stale_version_gets_409_and_does_not_overwrite(world):
     client = api_for(world.users[RoleCode.CENTRE_CASE_MANAGER])
     url = f"/api/v1/cases/{world.own_case.code}/"
     version = client.get(url).json()["version"]
-    first = client.patch(url, {"version": version, "summary": "First edit"}, format="json")
+    first = client.patch(url, {"version": version, "referral_source": "ngo_io"}, format="json")
     assert first.status_code == 200
     second = client.patch(
-        url, {"version": version, "summary": "Second edit from a stale page"}, format="json"
+        url, {"version": version, "referral_source": "self_referral"}, format="json"
     )
     assert second.status_code == 409
     assert "version" in second.json()["extra"]["fields"]
-    assert client.get(url).json()["summary"] == "First edit"
+    assert client.get(url).json()["referral_source"] == "ngo_io"
 
 
 @pytest.mark.django_db

@@ -83,14 +83,14 @@ def test_a_stale_edit_form_does_not_overwrite_a_newer_change(client, world):
     login_verified(client, manager)
     case = world.own_case
     url = f"/cases/{case.code}/edit/"
-    stale = {"summary": "From the stale form", "referral_source": "law_enforcement", "version": case.version}
-    fresh = {"summary": "Newer change", "referral_source": "law_enforcement", "version": case.version}
+    stale = {"referral_source": "self_referral", "version": case.version}
+    fresh = {"referral_source": "ngo_io", "version": case.version}
     assert client.post(url, fresh).status_code == 302
     response = client.post(url, stale)
     assert response.status_code == 400
     assert "Someone else changed this record" in response.content.decode()
     case.refresh_from_db()
-    assert case.summary == "Newer change"
+    assert case.referral_source == "ngo_io"
 
 
 @pytest.mark.django_db
