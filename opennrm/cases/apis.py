@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -102,6 +102,13 @@ class CaseCreateSerializer(serializers.Serializer):
                 {"incident": [_("Describe the incident, or give an existing incident code.")]}
             )
         return attrs
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    child = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class CaseOutSerializer(serializers.Serializer):
@@ -216,13 +223,28 @@ class CaseListApi(PolicyAPIView):
     )
     audit_object_type = "case"
 
-    @extend_schema(responses=CaseOutSerializer(many=True), summary="Cases visible to you")
+    @extend_schema(
+        responses=CaseOutSerializer(many=True),
+        summary="Cases visible to you",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description="Case, person or incident code; a name, birth date or document number for roles "
+                "that may search identities",
+            ),
+            OpenApiParameter("status", str, enum=CaseStatus.values),
+            OpenApiParameter("year", int, description="Year the case was opened"),
+            OpenApiParameter("child", bool),
+        ],
+    )
     def get(self, request: Request) -> Response:
+        ser = CaseFilterSerializer(data=request.query_params)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
         filters = selectors.CaseFilters(
-            q=request.query_params.get("q", "")[:200], status=request.query_params.get("status", "")
+            q=d.get("q", ""), status=d.get("status", ""), year=d.get("year"), child=d.get("child")
         )
-        if filters.status and filters.status not in CaseStatus.values:
-            raise DomainError(_("Choose one of the listed values."), field="status")
         qs = selectors.case_list(user=request.user, filters=filters)
         return paginate(request, self, qs, lambda page: CaseOutSerializer(page, many=True).data)
 

@@ -46,7 +46,7 @@ ORGANISATIONS: tuple[OrgSpec, ...] = (
     OrgSpec("csw-zr", "Centar za socijalni rad Zrenjanin", T.SOCIAL_WORK_CENTRE, "Zrenjanin"),
     OrgSpec("astra", "ASTRA – Akcija protiv trgovine ljudima", T.NGO, "Beograd"),
     OrgSpec("atina", "Udruženje građana Atina", T.NGO, "Beograd"),
-    OrgSpec("health-bg", "Univerzitetski klinički centar Srbije", T.HEALTH, "Beograd"),
+    OrgSpec("health-ns", "Dom zdravlja Novi Sad", T.HEALTH, "Novi Sad"),
     OrgSpec("school-ns", "Osnovna škola „Vuk Karadžić“ Novi Sad", T.SCHOOL, "Novi Sad"),
     OrgSpec("coordination", "Kancelarija za koordinaciju aktivnosti u borbi protiv trgovine ljudima",
             T.COORDINATION_OFFICE, "Beograd"),
@@ -72,7 +72,8 @@ class LoginSpec:
 
 
 DEMO_LOGINS: tuple[LoginSpec, ...] = (
-    LoginSpec("reporter", R.FIRST_LINE_REPORTER, "school-ns", "Vesna", "Pedagogić"),
+    # A first-line reporter in a health centre: a nurse who notices signs of exploitation.
+    LoginSpec("reporter", R.FIRST_LINE_REPORTER, "health-ns", "Vesna", "Negović"),
     LoginSpec("casemanager", R.CENTRE_CASE_MANAGER, "centre", "Jelena", "Vodić"),
     LoginSpec("head", R.CENTRE_HEAD, "centre", "Dragana", "Upravić"),
     LoginSpec("socialworker", R.SOCIAL_WORKER, "csw-bg", "Milica", "Starateljić"),

@@ -379,7 +379,7 @@ def _involve(rng: random.Random, clock: Clock, plan: Plan, start: dt.datetime, *
         if left < until and clock.past(left):
             ev.append((left, "end_shelter", {}))
     if rng.random() < 0.15:
-        ev.append((when(2, 10 * 24), "involve", {"org": "health-bg", "role": "health"}))
+        ev.append((when(2, 10 * 24), "involve", {"org": "health-ns", "role": "health"}))
     if transnational and rng.random() < 0.6:
         ev.append((when(24, 20 * 24), "involve", {"org": "iom", "role": "service_provider"}))
     if plan.country == "AT":
@@ -469,6 +469,7 @@ class Writer:
         if incident is None:
             Incident.objects.filter(pk=case.incident_id).update(created_at=t0, updated_at=t0)
         Involvement.objects.filter(case=case).update(started_at=t0, created_at=t0, updated_at=t0)
+        CaseNote.objects.filter(case=case).update(created_at=t0, updated_at=t0)  # the reporter's account
         CaseTask.objects.filter(case=case).update(created_at=t0, updated_at=t0, due_at=t0 + dt.timedelta(hours=24))
         self.stamp_timeline(case, t0)
         return case

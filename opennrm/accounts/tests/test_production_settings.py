@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def run_check(extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     # A clean environment: no OpenNRM settings and no test-only switches (browser tests set the async one).
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENNRM_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("OPENNRM_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         {
             "OPENNRM_MODE": "production",

@@ -191,3 +191,27 @@ def test_the_openapi_schema_is_served(world):
 
 def test_healthz_answers_without_login(client, db):
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_case_list_filters_and_rejects_unknown_values(world):
+    client = api_for(world.users[RoleCode.CENTRE_CASE_MANAGER])
+    assert client.get("/api/v1/cases/", {"status": "reported"}).json()["count"] >= 1
+    assert client.get("/api/v1/cases/", {"status": "closed"}).json()["count"] == 0
+    bad = client.get("/api/v1/cases/", {"status": "lost"})
+    assert bad.status_code == 400 and "status" in bad.json()["extra"]["fields"]
+    assert client.get("/api/v1/cases/", {"q": world.own_case.code}).json()["results"][0]["code"] == world.own_case.code
+
+
+@pytest.mark.django_db
+def test_malformed_json_gets_a_clear_400(world):
+    client = api_for(world.users[RoleCode.LABOUR_INSPECTOR])
+    response = client.post("/api/v1/cases/", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["message"]
+
+
+def test_the_openapi_schema_validates_without_warnings(db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
