@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opennrm.core.middleware.RequestContextMiddleware",
+    "opennrm.audit.middleware.AuditBatchMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from opennrm.accounts.roles import Perm, Sensitivity
+from opennrm.core import request_context
 from opennrm.cases.models import Case, CaseDocument, CaseNote, Involvement, InvolvementRole
 from opennrm.people.models import Person
 
@@ -57,18 +58,41 @@ def visible_persons(user: Any) -> QuerySet[Person]:
     return Person.objects.filter(Exists(visible_cases(user).filter(person=OuterRef("pk"))))
 
 
+def _memoised(key: tuple, compute: Any) -> Any:
+    """Within one request, answer the same question once (pages ask about the same case many times)."""
+    memo = request_context.memo()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget() -> None:
+    """Drop memoised answers: called when involvements change within a request."""
+    memo = request_context.memo()
+    if memo is not None:
+        memo.clear()
+
+
 def involvement_roles(user: Any, case: Case) -> set[str]:
     if not user.organisation_id:
         return set()
-    return set(
-        Involvement.objects.active()
-        .filter(case=case, organisation_id=user.organisation_id)
-        .values_list("role", flat=True)
+    return _memoised(
+        ("roles", user.pk, user.organisation_id, case.pk),
+        lambda: set(
+            Involvement.objects.active()
+            .filter(case=case, organisation_id=user.organisation_id)
+            .values_list("role", flat=True)
+        ),
     )
 
 
 def _case_visible(user: Any, case: Case) -> bool:
-    return visible_cases(user).filter(pk=case.pk).exists()
+    return _memoised(
+        ("case", user.pk, user.organisation_id, case.pk),
+        lambda: visible_cases(user).filter(pk=case.pk).exists(),
+    )
 
 
 def can(user: Any, action: str, obj: Any = None, field: str | None = None) -> bool:
@@ -90,7 +114,11 @@ def can(user: Any, action: str, obj: Any = None, field: str | None = None) -> bo
             return field in readable_sensitivities(user)
         return True
     if isinstance(obj, Person):
-        if not visible_cases(user).filter(person=obj).exists():
+        visible = _memoised(
+            ("person", user.pk, user.organisation_id, obj.pk),
+            lambda: visible_cases(user).filter(person=obj).exists(),
+        )
+        if not visible:
             return False
         return field is None or field in IDENTITY_FIELDS
     if isinstance(obj, CaseNote | CaseDocument):

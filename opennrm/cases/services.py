@@ -349,6 +349,7 @@ def involvement_add(
         created_by=user,
         updated_by=user,
     )
+    policy.forget()
     timeline_add(
         case=case, user=user, kind="involvement_added", params={"org": organisation.name, "role": role}
     )
@@ -389,6 +390,7 @@ def involvement_end(
         user=user,
         fields={"ended_at": timezone.now(), "end_reason": reason},
     )
+    policy.forget()
     timeline_add(
         case=case,
         user=user,

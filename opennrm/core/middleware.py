@@ -24,6 +24,7 @@ class RequestContextMiddleware:
                 ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
                 channel=channel,
+                memo={},
             )
         )
         try:

@@ -1,9 +1,11 @@
-"""Who is acting and from where, for the audit log, without passing the request into every service."""
+"""Who is acting and from where, for the audit log, without passing the request into every service;
+and a per-request memo so that repeated policy checks within one request cost one query."""
 
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -11,6 +13,8 @@ class RequestInfo:
     ip: str = ""
     user_agent: str = ""
     channel: str = "system"  # web, api, cli, system
+    # Lives exactly as long as one request; None outside requests (commands, tests calling services).
+    memo: dict[Any, Any] | None = field(default=None, compare=False)
 
 
 _DEFAULT = RequestInfo()
@@ -19,6 +23,10 @@ _current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("opennrm_
 
 def current() -> RequestInfo:
     return _current.get()
+
+
+def memo() -> dict[Any, Any] | None:
+    return _current.get().memo
 
 
 def set_current(info: RequestInfo) -> contextvars.Token:

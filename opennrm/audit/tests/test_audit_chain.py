@@ -198,3 +198,23 @@ def test_concurrent_appends_keep_every_chain_intact():
     result = verify_chain()
     assert result.ok, result.problems
     assert AuditEvent.objects.filter(object_type="person").count() == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reads_of_one_request_are_appended_together_and_chained(client):
+    from opennrm.accounts.roles import RoleCode
+    from opennrm.testing import build_world, login_verified
+
+    world = build_world()
+    manager = world.users[RoleCode.CENTRE_CASE_MANAGER]
+    login_verified(client, manager)
+    before = AuditEvent.objects.count()
+    assert client.get(f"/cases/{world.own_case.code}/").status_code == 200
+    entries = AuditEvent.objects.filter(actor_id=manager.pk, action="read").order_by("seq")
+    kinds = {e.object_type for e in entries}
+    assert {"case", "person", "note"} <= kinds
+    assert AuditEvent.objects.count() > before
+    streams = {e.stream for e in entries}
+    assert len(streams) == 1
+    result = verify_chain()
+    assert result.ok, result.problems
