@@ -7,22 +7,23 @@ foreign key, so that no delete elsewhere can cascade into history.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
-    READ = "read", "read"
-    CREATE = "create", "create"
-    UPDATE = "update", "update"
-    DELETE = "delete", "delete"
-    EXPORT = "export", "export"
-    SEARCH = "search", "search"
-    LOGIN = "login", "login"
-    LOGIN_FAILED = "login_failed", "login failed"
-    LOGOUT = "logout", "logout"
-    PERMISSION_CHANGE = "permission_change", "permission change"
-    DENIED = "denied", "access denied"
-    REJECTED = "rejected", "rejected input"
-    KEY_ROTATION = "key_rotation", "key rotation"
+    READ = "read", _("read")
+    CREATE = "create", _("create")
+    UPDATE = "update", _("update")
+    DELETE = "delete", _("delete")
+    EXPORT = "export", _("export")
+    SEARCH = "search", _("search")
+    LOGIN = "login", _("login")
+    LOGIN_FAILED = "login_failed", _("login failed")
+    LOGOUT = "logout", _("logout")
+    PERMISSION_CHANGE = "permission_change", _("permission change")
+    DENIED = "denied", _("access denied")
+    REJECTED = "rejected", _("rejected input")
+    KEY_ROTATION = "key_rotation", _("key rotation")
 
 
 class AuditEvent(models.Model):

@@ -21,7 +21,9 @@ from opennrm.core import request_context
 MAX_STREAMS = 64
 # Entries of reads made outside any transaction, collected during one request and appended together
 # (one head lock, one INSERT) when the request ends. Writes never wait here: see audit_record.
-_pending: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar("opennrm_audit_pending", default=None)
+_pending: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
+    "opennrm_audit_pending", default=None
+)
 
 
 def _stream() -> int:
@@ -48,11 +50,17 @@ def audit_record(
     Outside a transaction, during a request, the entry is appended with the request's other reads
     when the request ends — even if the request then fails."""
     info = request_context.current()
-    user_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user_id = (
+        getattr(actor, "pk", None)
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None
+    )
     values: dict[str, Any] = {
         "at": timezone.now(),
         "actor_id": user_id,
-        "actor_username": (actor_username if actor_username is not None else getattr(actor, "username", "") or "")[:150],
+        "actor_username": (
+            actor_username if actor_username is not None else getattr(actor, "username", "") or ""
+        )[:150],
         "actor_organisation_id": getattr(actor, "organisation_id", None) if user_id else None,
         "action": action,
         "object_type": object_type,

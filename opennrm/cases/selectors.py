@@ -65,6 +65,7 @@ def case_get(*, user: Any, code: str) -> Case:
     case = (
         policy.visible_cases(user)
         .select_related("person", "incident", "opened_by_organisation")
+        .prefetch_related("incident__exploitation_forms")
         .filter(code=code)
         .first()
     )

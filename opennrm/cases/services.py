@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opennrm import policy
 from opennrm.accounts.models import Organisation, OrganisationType
@@ -257,7 +258,8 @@ def intake_register(
     if centre is not None:
         task = CaseTask.objects.create(
             case=case,
-            title=_("Review the new report"),
+            # Stored untranslated (the source text) and translated when shown, in each reader's language.
+            title=gettext_noop("Review the new report"),
             due_at=timezone.now() + dt.timedelta(hours=FIRST_REVIEW_HOURS),
             organisation=centre,
             created_by=user,

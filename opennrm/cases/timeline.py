@@ -52,7 +52,7 @@ def describe(event: TimelineEvent) -> str:
             "sensitivity": _label(Sensitivity, p.get("sensitivity", ""))
         }
     if kind == "task_added":
-        return _("Task added: %(title)s.") % {"title": p.get("title", "")}
+        return _("Task added: %(title)s.") % {"title": _(p["title"]) if p.get("title") else ""}
     if kind == "task_done":
-        return _("Task done: %(title)s.") % {"title": p.get("title", "")}
+        return _("Task done: %(title)s.") % {"title": _(p["title"]) if p.get("title") else ""}
     return kind

@@ -161,8 +161,15 @@ class Generator:
             if citizenship != "RS":
                 incident.transnational = True
             local_day = timezone.localtime(opened, local_tz()).date()
-            synthetic = make_person(rng, citizenship=citizenship, sex=sex, child=child, on=local_day,
-                                    category=category, age=pick_age(rng, child=child, category=category))
+            synthetic = make_person(
+                rng,
+                citizenship=citizenship,
+                sex=sex,
+                child=child,
+                on=local_day,
+                category=category,
+                age=pick_age(rng, child=child, category=category),
+            )
             identity = clean_identity(synthetic.identity, today=local_day)
             attrs = synthetic.attributes
             person = Person(**attrs)
@@ -210,13 +217,17 @@ class Generator:
         self._codes("case", [(r.case, r.case.opened_at) for r in rows])
 
         Incident.objects.bulk_create([i for i, _f, _r in incidents])
-        IncidentForm.objects.bulk_create([IncidentForm(incident=i, form=f) for i, forms, _r in incidents for f in sorted(set(forms))])
+        IncidentForm.objects.bulk_create(
+            [IncidentForm(incident=i, form=f) for i, forms, _r in incidents for f in sorted(set(forms))]
+        )
         Person.objects.bulk_create([r.person for r in rows])
         identities, lookups = [], []
         for r in rows:
             key_id, blob = crypto.encrypt(r.identity, aad=r.person.code, key=self.key)
             identities.append(PersonIdentity(person=r.person, data_key_id=key_id, ciphertext=blob))
-            lookups += [PersonLookup(person=r.person, kind=k, digest=d) for k, d in sorted(lookup_digests(r.identity))]
+            lookups += [
+                PersonLookup(person=r.person, kind=k, digest=d) for k, d in sorted(lookup_digests(r.identity))
+            ]
         PersonIdentity.objects.bulk_create(identities)
         PersonLookup.objects.bulk_create(lookups)
         Case.objects.bulk_create([r.case for r in rows])
@@ -226,19 +237,47 @@ class Generator:
         for r in rows:
             case, opened = r.case, r.case.opened_at
             own = r.reporter.pk == self.centre.pk
-            involvements.append(Involvement(case=case, organisation=r.reporter, started_at=opened,
-                                            role=InvolvementRole.IDENTIFYING_BODY if own else InvolvementRole.REPORTER))
+            involvements.append(
+                Involvement(
+                    case=case,
+                    organisation=r.reporter,
+                    started_at=opened,
+                    role=InvolvementRole.IDENTIFYING_BODY if own else InvolvementRole.REPORTER,
+                )
+            )
             if not own:
-                involvements.append(Involvement(case=case, organisation=self.centre, role=InvolvementRole.IDENTIFYING_BODY,
-                                                started_at=opened))
+                involvements.append(
+                    Involvement(
+                        case=case,
+                        organisation=self.centre,
+                        role=InvolvementRole.IDENTIFYING_BODY,
+                        started_at=opened,
+                    )
+                )
             key_id, blob = crypto.encrypt({"text": r.summary}, aad=f"note:{case.code}", key=self.key)
-            notes.append(CaseNote(case=case, sensitivity="general", organisation=r.reporter, data_key_id=key_id,
-                                  ciphertext=blob))
+            notes.append(
+                CaseNote(
+                    case=case,
+                    sensitivity="general",
+                    organisation=r.reporter,
+                    data_key_id=key_id,
+                    ciphertext=blob,
+                )
+            )
 
-            def event(kind: str, at: dt.datetime, params: dict[str, Any], sensitivity: str = "general",
-                      case: Case = case, org: Organisation = r.reporter) -> None:
-                events.append(TimelineEvent(case=case, at=at, organisation=org, kind=kind, params=params,
-                                            sensitivity=sensitivity))
+            def event(
+                kind: str,
+                at: dt.datetime,
+                params: dict[str, Any],
+                sensitivity: str = "general",
+                case: Case = case,
+                org: Organisation = r.reporter,
+            ) -> None:
+                events.append(
+                    TimelineEvent(
+                        case=case, at=at, organisation=org, kind=kind, params=params, sensitivity=sensitivity
+                    )
+                )
 
             event("case_opened", opened, {"org": r.reporter.name})
             event("person_registered", opened, {"code": r.person.code})
@@ -250,8 +289,14 @@ class Generator:
                 previous = status
             if case.status in (S.REPORTED, S.SCREENING):
                 # The Centre has not looked at these yet: their review task is still open.
-                tasks.append(CaseTask(case=case, title=review, organisation=self.centre,
-                                      due_at=opened + dt.timedelta(hours=FIRST_REVIEW_HOURS)))
+                tasks.append(
+                    CaseTask(
+                        case=case,
+                        title=review,
+                        organisation=self.centre,
+                        due_at=opened + dt.timedelta(hours=FIRST_REVIEW_HOURS),
+                    )
+                )
         Involvement.objects.bulk_create(involvements)
         CaseNote.objects.bulk_create(notes)
         TimelineEvent.objects.bulk_create(events)
@@ -259,9 +304,12 @@ class Generator:
         return len(incidents), len(rows)
 
 
-def generate(*, persons: int, seed: int, batch_size: int = 5000,
-             progress: Callable[[str], None] = lambda _m: None) -> Generated:
-    centre = Organisation.objects.filter(type=OrganisationType.CENTRE, parent__isnull=True).order_by("id").first()
+def generate(
+    *, persons: int, seed: int, batch_size: int = 5000, progress: Callable[[str], None] = lambda _m: None
+) -> Generated:
+    centre = (
+        Organisation.objects.filter(type=OrganisationType.CENTRE, parent__isnull=True).order_by("id").first()
+    )
     if centre is None:
         raise ValueError("no Centre organisation: create the demo organisations first")
     gen = Generator(seed=seed, orgs=list(Organisation.objects.filter(is_active=True)), centre=centre)
@@ -274,15 +322,37 @@ def generate(*, persons: int, seed: int, batch_size: int = 5000,
         out.cases += n_persons
         reset_queries()  # DEBUG keeps every query; a million-row load must not
         elapsed = time.monotonic() - started
-        progress(f"  {out.persons:>9,} / {persons:,} persons  {elapsed:7.1f} s  ({out.persons / elapsed:,.0f}/s)")
-    audit_record(actor=None, action="create", object_type="generated_data", actor_username="system",
-                 detail={"persons": out.persons, "cases": out.cases, "incidents": out.incidents, "seed": seed,
-                         "synthetic": True})
+        progress(
+            f"  {out.persons:>9,} / {persons:,} persons  {elapsed:7.1f} s  ({out.persons / elapsed:,.0f}/s)"
+        )
+    audit_record(
+        actor=None,
+        action="create",
+        object_type="generated_data",
+        actor_username="system",
+        detail={
+            "persons": out.persons,
+            "cases": out.cases,
+            "incidents": out.incidents,
+            "seed": seed,
+            "synthetic": True,
+        },
+    )
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner sees the new table sizes (and a visibility map for index-only scans).
         with connection.cursor() as cursor:
-            for model in (Person, PersonIdentity, PersonLookup, Incident, IncidentForm, Case, Involvement, CaseNote,
-                          TimelineEvent, CaseTask):
+            for model in (
+                Person,
+                PersonIdentity,
+                PersonLookup,
+                Incident,
+                IncidentForm,
+                Case,
+                Involvement,
+                CaseNote,
+                TimelineEvent,
+                CaseTask,
+            ):
                 cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
     out.seconds = time.monotonic() - started
     return out

@@ -82,7 +82,10 @@ class Clock:
 
     def day_in(self, year: int, *, margin_days: int = 0) -> dt.date:
         first = dt.date(year, 1, 1)
-        last = min(dt.date(year, 12, 31), timezone.localtime(self.horizon, local_tz()).date() - dt.timedelta(days=margin_days))
+        last = min(
+            dt.date(year, 12, 31),
+            timezone.localtime(self.horizon, local_tz()).date() - dt.timedelta(days=margin_days),
+        )
         return first + dt.timedelta(days=self.rng.randrange((last - first).days + 1))
 
     def after(self, moment: dt.datetime, *, lo_hours: float, hi_hours: float) -> dt.datetime:
@@ -129,30 +132,42 @@ def _route(rng: random.Random, plan: Plan) -> None:
     """Who reports the person, from where, through which referral channel (TIP categories)."""
     r = rng.random()
     if plan.country != "RS":
-        plan.source, plan.reporter = ("foreign_authority", "casemanager") if r < 0.6 else ("law_enforcement", "police")
+        plan.source, plan.reporter = (
+            ("foreign_authority", "casemanager") if r < 0.6 else ("law_enforcement", "police")
+        )
     elif plan.citizenship != "RS":
         plan.source, plan.reporter = ("law_enforcement", "police") if r < 0.5 else ("ngo_io", "ngo")
     elif plan.child:
         plan.source, plan.reporter = (
-            ("social_welfare", "socialworker") if r < 0.4 else
-            ("other_government", "reporter") if r < 0.6 else
-            ("law_enforcement", "police") if r < 0.9 else
-            ("ngo_io", rng.choice(["ngo", "ngo2"]))
+            ("social_welfare", "socialworker")
+            if r < 0.4
+            else ("other_government", "reporter")
+            if r < 0.6
+            else ("law_enforcement", "police")
+            if r < 0.9
+            else ("ngo_io", rng.choice(["ngo", "ngo2"]))
         )
     elif plan.category == "labour":
         plan.source, plan.reporter = (
-            ("other_government", "inspector") if r < 0.35 else
-            ("law_enforcement", "police") if r < 0.7 else
-            ("ngo_io", rng.choice(["ngo", "ngo2"])) if r < 0.9 else
-            ("self_referral", "casemanager")
+            ("other_government", "inspector")
+            if r < 0.35
+            else ("law_enforcement", "police")
+            if r < 0.7
+            else ("ngo_io", rng.choice(["ngo", "ngo2"]))
+            if r < 0.9
+            else ("self_referral", "casemanager")
         )
     else:
         plan.source, plan.reporter = (
-            ("law_enforcement", "police") if r < 0.45 else
-            ("social_welfare", "socialworker") if r < 0.65 else
-            ("ngo_io", rng.choice(["ngo", "ngo2"])) if r < 0.9 else
-            ("self_referral", "casemanager") if r < 0.95 else
-            ("private_citizen", "casemanager")
+            ("law_enforcement", "police")
+            if r < 0.45
+            else ("social_welfare", "socialworker")
+            if r < 0.65
+            else ("ngo_io", rng.choice(["ngo", "ngo2"]))
+            if r < 0.9
+            else ("self_referral", "casemanager")
+            if r < 0.95
+            else ("private_citizen", "casemanager")
         )
     if plan.country != "RS":
         plan.municipality, plan.region = data.ABROAD[plan.country], "bg"
@@ -178,19 +193,29 @@ def plan_identified(rng: random.Random, clock: Clock, year: int, fig: data.YearF
     n = len(cats)
     child_score = {"begging": 3.0, "sexual": 2.0, "criminality": 2.0, "multiple": 1.5, "labour": 0.3}
     female_score = {"sexual": 3.0, "multiple": 1.6, "begging": 1.0, "criminality": 0.8, "labour": 0.0}
-    children = _pick(sorted(range(n), key=lambda i: child_score[cats[i]] + 2 * rng.random(), reverse=True), fig.children)
+    children = _pick(
+        sorted(range(n), key=lambda i: child_score[cats[i]] + 2 * rng.random(), reverse=True), fig.children
+    )
     adults = set(range(n)) - children
     girls = fig.girls
     if girls is None:
         girls = min(max(round(fig.children * 0.75), fig.female - len(adults), 0), fig.children, fig.female)
     by_female = sorted(range(n), key=lambda i: female_score[cats[i]] + 1.5 * rng.random(), reverse=True)
-    female = _pick([i for i in by_female if i in children], girls) | _pick([i for i in by_female if i in adults], fig.female - girls)
+    female = _pick([i for i in by_female if i in children], girls) | _pick(
+        [i for i in by_female if i in adults], fig.female - girls
+    )
     foreign = set(rng.sample(range(n), fig.foreign))
 
     plans = []
     for i, cat in enumerate(cats):
-        plan = Plan(kind="identified", year=year, category=cat, forms=_forms_for(rng, cat), child=i in children,
-                    sex="female" if i in female else "male")
+        plan = Plan(
+            kind="identified",
+            year=year,
+            category=cat,
+            forms=_forms_for(rng, cat),
+            child=i in children,
+            sex="female" if i in female else "male",
+        )
         if i in foreign:
             plan.citizenship = _foreign_origin(rng, sex=plan.sex, child=plan.child)
         elif not plan.child and rng.random() < 0.12:
@@ -212,7 +237,9 @@ def plan_not_identified(rng: random.Random, clock: Clock, year: int, count: int)
         cat = _weighted(rng, {"labour": 5, "unknown": 3, "sexual": 1, "begging": 1})
         child = rng.random() < 0.3
         sex = "female" if (cat == "sexual" or rng.random() < 0.4) else "male"
-        plan = Plan(kind="not_identified", year=year, category=cat, forms=_forms_for(rng, cat), child=child, sex=sex)
+        plan = Plan(
+            kind="not_identified", year=year, category=cat, forms=_forms_for(rng, cat), child=child, sex=sex
+        )
         if rng.random() < 0.35:
             plan.citizenship = _foreign_origin(rng, sex=sex, child=child)
         plan.age = pick_age(rng, child=child, category=cat)
@@ -232,8 +259,15 @@ def plan_pending(rng: random.Random, clock: Clock, year: int) -> list[Plan]:
             cat = _weighted(rng, {"sexual": 4, "labour": 3, "begging": 1, "criminality": 1, "multiple": 1})
             child = rng.random() < 0.35
             sex = "female" if cat in ("sexual", "multiple") or rng.random() < 0.3 else "male"
-            plan = Plan(kind="pending", year=year, category=cat, forms=_forms_for(rng, cat), child=child, sex=sex,
-                        final=status)
+            plan = Plan(
+                kind="pending",
+                year=year,
+                category=cat,
+                forms=_forms_for(rng, cat),
+                child=child,
+                sex=sex,
+                final=status,
+            )
             plan.age = pick_age(rng, child=child, category=cat)
             lo, hi = ages[status]
             plan.opened = clock.now - dt.timedelta(minutes=rng.randint(lo * 60, hi * 60))
@@ -252,9 +286,22 @@ def plan_group(rng: random.Random, clock: Clock) -> list[Plan]:
     plans = []
     for i in range(g["size"]):
         sex = "female" if i < g["women"] else "male"
-        plan = Plan(kind="group", year=g["year"], category="labour", forms=["labour", "forced_labour"], child=False,
-                    sex=sex, citizenship=g["citizenship"], age=rng.randint(22, 46), municipality=g["municipality"],
-                    region="zr", source="other_government", reporter="inspector", final=S.REFERRED, group=-1)
+        plan = Plan(
+            kind="group",
+            year=g["year"],
+            category="labour",
+            forms=["labour", "forced_labour"],
+            child=False,
+            sex=sex,
+            citizenship=g["citizenship"],
+            age=rng.randint(22, 46),
+            municipality=g["municipality"],
+            region="zr",
+            source="other_government",
+            reporter="inspector",
+            final=S.REFERRED,
+            group=-1,
+        )
         plan.opened = start + dt.timedelta(minutes=4 * i)
         plans.append(plan)
     return plans
@@ -264,9 +311,17 @@ def _form_groups(rng: random.Random, plans: list[Plan], next_group: Callable[[],
     """Some victims share an incident: women found together in one raid, children begging together."""
     for year in sorted({p.year for p in plans}):
         for wanted, size in (("sexual", 3), ("begging", 2)):
-            pool = [p for p in plans if p.year == year and p.kind == "identified" and p.category == wanted
-                    and p.country == "RS" and p.citizenship == "RS" and p.group is None
-                    and (p.child if wanted == "begging" else not p.child)]
+            pool = [
+                p
+                for p in plans
+                if p.year == year
+                and p.kind == "identified"
+                and p.category == wanted
+                and p.country == "RS"
+                and p.citizenship == "RS"
+                and p.group is None
+                and (p.child if wanted == "begging" else not p.child)
+            ]
             if len(pool) < size:
                 continue
             members = rng.sample(pool, size)
@@ -322,7 +377,13 @@ def schedule(rng: random.Random, clock: Clock, plan: Plan) -> None:
         else:
             ev.append((first_look, "status", {"status": S.REFERRED}))
             if plan.final == S.PRESUMED_VICTIM:
-                ev.append((clock.after(first_look, lo_hours=24, hi_hours=96), "status", {"status": S.PRESUMED_VICTIM}))
+                ev.append(
+                    (
+                        clock.after(first_look, lo_hours=24, hi_hours=96),
+                        "status",
+                        {"status": S.PRESUMED_VICTIM},
+                    )
+                )
         _involve(rng, clock, plan, first_look, until=clock.horizon)
         return
     assert plan.decided is not None
@@ -330,7 +391,9 @@ def schedule(rng: random.Random, clock: Clock, plan: Plan) -> None:
     ev.append((first_look, "status", {"status": S.REFERRED}))
     if plan.kind == "not_identified":
         if rng.random() < 0.3:
-            ev.append((clock.after(first_look, lo_hours=2, hi_hours=48), "status", {"status": S.PRESUMED_VICTIM}))
+            ev.append(
+                (clock.after(first_look, lo_hours=2, hi_hours=48), "status", {"status": S.PRESUMED_VICTIM})
+            )
         ev.append((plan.decided, "status", {"status": S.NOT_IDENTIFIED, "by": "head"}))
         plan.final = S.NOT_IDENTIFIED
         closed = clock.after(plan.decided, lo_hours=10 * 24, hi_hours=60 * 24)
@@ -357,12 +420,20 @@ def _involve(rng: random.Random, clock: Clock, plan: Plan, start: dt.datetime, *
     def when(lo: float, hi: float) -> dt.datetime:
         return clock.after(start, lo_hours=min(lo, span), hi_hours=min(hi, span))
 
-    police_share = {"sexual": 0.85, "criminality": 0.9, "multiple": 0.85, "begging": 0.7, "labour": 0.5}.get(plan.category, 0.4)
+    police_share = {"sexual": 0.85, "criminality": 0.9, "multiple": 0.85, "begging": 0.7, "labour": 0.5}.get(
+        plan.category, 0.4
+    )
     transnational = plan.country != "RS" or plan.citizenship != "RS"
     if rng.random() < police_share:
-        ev.append((when(1, 48), "involve", {"org": data.REGION_POLICE[plan.region], "role": "investigating_police"}))
+        ev.append(
+            (when(1, 48), "involve", {"org": data.REGION_POLICE[plan.region], "role": "investigating_police"})
+        )
         if plan.kind == "identified" and rng.random() < 0.6:
-            prosecution = "prosecution-oc" if transnational or plan.group is not None else data.REGION_PROSECUTION[plan.region]
+            prosecution = (
+                "prosecution-oc"
+                if transnational or plan.group is not None
+                else data.REGION_PROSECUTION[plan.region]
+            )
             ev.append((when(24, 30 * 24), "involve", {"org": prosecution, "role": "prosecutor"}))
             if plan.year <= 2024 and rng.random() < 0.4:
                 ev.append((when(60 * 24, 300 * 24), "involve", {"org": "court-bg", "role": "court"}))
@@ -389,7 +460,9 @@ def _involve(rng: random.Random, clock: Clock, plan: Plan, start: dt.datetime, *
 def _notes(rng: random.Random, plan: Plan, start: dt.datetime, end: dt.datetime) -> None:
     for sensitivity in rng.sample(list(data.NOTES), rng.randint(1, 3)):
         moment = start + (end - start) * rng.uniform(0.2, 0.95)
-        plan.events.append((moment, "note", {"sensitivity": sensitivity, "text": rng.choice(data.NOTES[sensitivity])}))
+        plan.events.append(
+            (moment, "note", {"sensitivity": sensitivity, "text": rng.choice(data.NOTES[sensitivity])})
+        )
 
 
 # ---- writing -------------------------------------------------------------------------------------
@@ -413,7 +486,9 @@ def registered_in(year: int) -> Iterator[None]:
 
 
 class Writer:
-    def __init__(self, *, rng: random.Random, clock: Clock, users: dict[str, User], orgs: dict[str, Organisation]):
+    def __init__(
+        self, *, rng: random.Random, clock: Clock, users: dict[str, User], orgs: dict[str, Organisation]
+    ):
         self.rng = rng
         self.clock = clock
         self.users = users
@@ -428,9 +503,17 @@ class Writer:
         rng, t0 = self.rng, plan.opened
         assert t0 is not None
         day = timezone.localtime(t0, local_tz()).date()
-        person = make_person(rng, citizenship=plan.citizenship, sex=plan.sex, child=plan.child, on=day,
-                             category=plan.category, city=plan.municipality if plan.country == "RS" else "Beograd",
-                             age=plan.age, documents_known=0.1 if plan.kind == "group" else None)
+        person = make_person(
+            rng,
+            citizenship=plan.citizenship,
+            sex=plan.sex,
+            child=plan.child,
+            on=day,
+            category=plan.category,
+            city=plan.municipality if plan.country == "RS" else "Beograd",
+            age=plan.age,
+            documents_known=0.1 if plan.kind == "group" else None,
+        )
         child = is_child_on(person.attributes, person.identity, day)
         if child != plan.child:
             raise AssertionError(f"synthetic person does not match the plan (child={plan.child})")
@@ -438,7 +521,11 @@ class Writer:
         if plan.kind == "group":
             title, summary = data.GROUP_CASE["title"], data.GROUP_CASE["summary"]
         else:
-            key = "not_identified" if plan.kind == "not_identified" else ("pending" if plan.kind == "pending" else _text_key(plan))
+            key = (
+                "not_identified"
+                if plan.kind == "not_identified"
+                else ("pending" if plan.kind == "pending" else _text_key(plan))
+            )
             title = f"{rng.choice(data.INCIDENT_TITLES.get(_text_key(plan), data.INCIDENT_TITLES['unknown']))}, {plan.municipality}"
             summary = rng.choice(data.SUMMARIES[key])
         started = day - dt.timedelta(days=rng.randint(7, 400))
@@ -463,14 +550,18 @@ class Writer:
             )
         if plan.group is not None and incident is None:
             self.incidents[plan.group] = case.incident
-        Case.objects.filter(pk=case.pk).update(opened_at=t0, created_at=t0, updated_at=t0, status_changed_at=t0, is_child=child)
+        Case.objects.filter(pk=case.pk).update(
+            opened_at=t0, created_at=t0, updated_at=t0, status_changed_at=t0, is_child=child
+        )
         Person.objects.filter(pk=case.person_id).update(created_at=t0, updated_at=t0)
         PersonIdentity.objects.filter(person_id=case.person_id).update(updated_at=t0)
         if incident is None:
             Incident.objects.filter(pk=case.incident_id).update(created_at=t0, updated_at=t0)
         Involvement.objects.filter(case=case).update(started_at=t0, created_at=t0, updated_at=t0)
         CaseNote.objects.filter(case=case).update(created_at=t0, updated_at=t0)  # the reporter's account
-        CaseTask.objects.filter(case=case).update(created_at=t0, updated_at=t0, due_at=t0 + dt.timedelta(hours=24))
+        CaseTask.objects.filter(case=case).update(
+            created_at=t0, updated_at=t0, due_at=t0 + dt.timedelta(hours=24)
+        )
         self.stamp_timeline(case, t0)
         return case
 
@@ -481,7 +572,9 @@ class Writer:
         for when, kind, args in sorted(plan.events, key=lambda e: e[0]):
             if kind == "status":
                 user = self.users[args.get("by", "casemanager")]
-                case_services.case_status_change(user=user, case=case, expected_version=case.version, status=args["status"])
+                case_services.case_status_change(
+                    user=user, case=case, expected_version=case.version, status=args["status"]
+                )
                 status_at = when
                 closed_at = when if args["status"] == S.CLOSED else None
             elif kind == "review_done":
@@ -492,9 +585,15 @@ class Writer:
                 CaseTask.objects.filter(pk=task.pk).update(done_at=when, updated_at=when)
             elif kind == "involve":
                 org = self.orgs[args["org"]]
-                if Involvement.objects.active().filter(case=case, organisation=org, role=args["role"]).exists():
+                if (
+                    Involvement.objects.active()
+                    .filter(case=case, organisation=org, role=args["role"])
+                    .exists()
+                ):
                     continue
-                inv = case_services.involvement_add(user=cm, case=case, organisation=org, role=args["role"], started_at=when)
+                inv = case_services.involvement_add(
+                    user=cm, case=case, organisation=org, role=args["role"], started_at=when
+                )
                 Involvement.objects.filter(pk=inv.pk).update(created_at=when, updated_at=when)
                 if args["org"] == "centre-shelter":
                     shelter = inv
@@ -502,55 +601,97 @@ class Writer:
                 if shelter is None:
                     continue
                 shelter.refresh_from_db()
-                case_services.involvement_end(user=cm, involvement=shelter, expected_version=shelter.version,
-                                              reason="Korisnica napustila prihvatilište; nastavlja stanovanje uz podršku.")
+                case_services.involvement_end(
+                    user=cm,
+                    involvement=shelter,
+                    expected_version=shelter.version,
+                    reason="Korisnica napustila prihvatilište; nastavlja stanovanje uz podršku.",
+                )
                 Involvement.objects.filter(pk=shelter.pk).update(ended_at=when, updated_at=when)
             elif kind == "note":
                 author = self._note_author(case, args["sensitivity"])
-                note = case_services.note_add(user=author, case=case, sensitivity=args["sensitivity"], text=args["text"])
+                note = case_services.note_add(
+                    user=author, case=case, sensitivity=args["sensitivity"], text=args["text"]
+                )
                 CaseNote.objects.filter(pk=note.pk).update(created_at=when, updated_at=when)
             self.stamp_timeline(case, when)
             last = max(last, when)
-        Case.objects.filter(pk=case.pk).update(status_changed_at=status_at, closed_at=closed_at, updated_at=last)
+        Case.objects.filter(pk=case.pk).update(
+            status_changed_at=status_at, closed_at=closed_at, updated_at=last
+        )
 
     def _note_author(self, case: Case, sensitivity: str) -> User:
-        involved = set(Involvement.objects.active().filter(case=case).values_list("organisation__code", flat=True))
-        candidates = [self.users[u] for u in NOTE_AUTHORS[sensitivity] if self.users[u].organisation.code in involved]
+        involved = set(
+            Involvement.objects.active().filter(case=case).values_list("organisation__code", flat=True)
+        )
+        candidates = [
+            self.users[u] for u in NOTE_AUTHORS[sensitivity] if self.users[u].organisation.code in involved
+        ]
         if candidates and self.rng.random() < 0.7:
             return self.rng.choice(candidates)
         return self.users["casemanager"]
 
-    def task(self, case: Case, *, title: str, due: dt.datetime, created: dt.datetime, org: str = "centre") -> None:
-        task = case_services.task_add(user=self.users["casemanager"], case=case, title=title, due_at=due,
-                                      organisation=self.orgs[org])
+    def task(
+        self, case: Case, *, title: str, due: dt.datetime, created: dt.datetime, org: str = "centre"
+    ) -> None:
+        task = case_services.task_add(
+            user=self.users["casemanager"], case=case, title=title, due_at=due, organisation=self.orgs[org]
+        )
         CaseTask.objects.filter(pk=task.pk).update(created_at=created, updated_at=created)
         self.stamp_timeline(case, created)
 
 
 def _open_tasks(rng: random.Random, clock: Clock, writer: Writer, played: list[tuple[Plan, Case]]) -> int:
     """Open tasks so that the home pages show work due, some of it overdue."""
-    active = [(p, c) for p, c in played if p.kind in ("identified", "pending") and p.final not in (S.CLOSED, S.REPORTED)
-              and p.opened is not None and p.opened.year >= clock.now.year - 1]
+    active = [
+        (p, c)
+        for p, c in played
+        if p.kind in ("identified", "pending")
+        and p.final not in (S.CLOSED, S.REPORTED)
+        and p.opened is not None
+        and p.opened.year >= clock.now.year - 1
+    ]
     rng.shuffle(active)
     count = 0
     for i, (plan, case) in enumerate(active[:14]):
         overdue = i < 5
-        due = clock.now + (-dt.timedelta(hours=rng.randint(6, 12 * 24)) if overdue else dt.timedelta(hours=rng.randint(20, 25 * 24)))
-        created = max(plan.opened + dt.timedelta(hours=2), min(clock.horizon, due - dt.timedelta(days=rng.randint(5, 20))))
+        due = clock.now + (
+            -dt.timedelta(hours=rng.randint(6, 12 * 24))
+            if overdue
+            else dt.timedelta(hours=rng.randint(20, 25 * 24))
+        )
+        created = max(
+            plan.opened + dt.timedelta(hours=2),
+            min(clock.horizon, due - dt.timedelta(days=rng.randint(5, 20))),
+        )
         writer.task(case, title=rng.choice(data.CENTRE_TASKS), due=due, created=created)
         count += 1
-    for org, title in (("astra", "Organizovati psihološku podršku"), ("csw-bg", "Imenovati privremenog staratelja")):
+    for org, title in (
+        ("astra", "Organizovati psihološku podršku"),
+        ("csw-bg", "Imenovati privremenog staratelja"),
+    ):
         for plan, case in active:
             if Involvement.objects.active().filter(case=case, organisation=writer.orgs[org]).exists():
                 due = clock.now + dt.timedelta(days=rng.randint(-3, 10))
-                writer.task(case, title=title, due=due, created=max(plan.opened, clock.horizon - dt.timedelta(days=7)), org=org)
+                writer.task(
+                    case,
+                    title=title,
+                    due=due,
+                    created=max(plan.opened, clock.horizon - dt.timedelta(days=7)),
+                    org=org,
+                )
                 count += 1
                 break
     return count
 
 
-def load(*, users: dict[str, User], orgs: dict[str, Organisation], seed: int,
-         progress: Callable[[str], None] = lambda _m: None) -> Result:
+def load(
+    *,
+    users: dict[str, User],
+    orgs: dict[str, Organisation],
+    seed: int,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> Result:
     rng = random.Random(seed)
     clock = Clock(rng, timezone.now())
     current = timezone.localtime(clock.now, local_tz()).year
@@ -584,9 +725,18 @@ def load(*, users: dict[str, User], orgs: dict[str, Organisation], seed: int,
         # The group case: one task, overdue since 2021, and the inspector's note.
         first = next(c for p, c in played if p.kind == "group")
         opened = Case.objects.values_list("opened_at", flat=True).get(pk=first.pk)
-        writer.task(first, title=data.GROUP_TASK, due=opened + dt.timedelta(days=8), created=opened + dt.timedelta(days=1))
-        note = case_services.note_add(user=users["inspector"], case=first, sensitivity="general",
-                                      text="Zapisnik o inspekcijskom nadzoru dostavljen Centru i tužilaštvu; poslodavac ne sarađuje.")
+        writer.task(
+            first,
+            title=data.GROUP_TASK,
+            due=opened + dt.timedelta(days=8),
+            created=opened + dt.timedelta(days=1),
+        )
+        note = case_services.note_add(
+            user=users["inspector"],
+            case=first,
+            sensitivity="general",
+            text="Zapisnik o inspekcijskom nadzoru dostavljen Centru i tužilaštvu; poslodavac ne sarađuje.",
+        )
         CaseNote.objects.filter(pk=note.pk).update(created_at=opened, updated_at=opened)
         writer.stamp_timeline(first, opened)
         _open_tasks(rng, clock, writer, played)

@@ -84,7 +84,9 @@ def make_person(
     identity: dict[str, Any] = {"given_names": given, "family_names": family}
     attributes: dict[str, Any] = {"sex": sex, "citizenship": citizenship}
     if serbian:
-        attributes["languages"] = ["sr", "rom"] if family in ("Bajramović", "Demirović", "Šaćirović") else ["sr"]
+        attributes["languages"] = (
+            ["sr", "rom"] if family in ("Bajramović", "Demirović", "Šaćirović") else ["sr"]
+        )
     else:
         attributes["languages"] = list(data.FOREIGN[citizenship]["languages"])
         attributes["interpreter_needed"] = citizenship not in data.NO_INTERPRETER

@@ -94,9 +94,7 @@ def test_a_stale_version_gets_409_and_does_not_overwrite(world):
     version = client.get(url).json()["version"]
     first = client.patch(url, {"version": version, "referral_source": "ngo_io"}, format="json")
     assert first.status_code == 200
-    second = client.patch(
-        url, {"version": version, "referral_source": "self_referral"}, format="json"
-    )
+    second = client.patch(url, {"version": version, "referral_source": "self_referral"}, format="json")
     assert second.status_code == 409
     assert "version" in second.json()["extra"]["fields"]
     assert client.get(url).json()["referral_source"] == "ngo_io"
@@ -200,7 +198,10 @@ def test_case_list_filters_and_rejects_unknown_values(world):
     assert client.get("/api/v1/cases/", {"status": "closed"}).json()["count"] == 0
     bad = client.get("/api/v1/cases/", {"status": "lost"})
     assert bad.status_code == 400 and "status" in bad.json()["extra"]["fields"]
-    assert client.get("/api/v1/cases/", {"q": world.own_case.code}).json()["results"][0]["code"] == world.own_case.code
+    assert (
+        client.get("/api/v1/cases/", {"q": world.own_case.code}).json()["results"][0]["code"]
+        == world.own_case.code
+    )
 
 
 @pytest.mark.django_db

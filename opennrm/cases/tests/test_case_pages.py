@@ -97,7 +97,9 @@ def test_a_stale_edit_form_does_not_overwrite_a_newer_change(client, world):
 def test_the_timeline_shows_who_did_what(client, world):
     manager = world.users[RoleCode.CENTRE_CASE_MANAGER]
     case = world.own_case
-    services.case_status_change(user=manager, case=case, expected_version=case.version, status=CaseStatus.REFERRED)
+    services.case_status_change(
+        user=manager, case=case, expected_version=case.version, status=CaseStatus.REFERRED
+    )
     login_verified(client, manager)
     page = client.get(f"/cases/{case.code}/").content.decode()
     assert "Status changed from reported to referred." in page
@@ -111,9 +113,13 @@ def test_a_status_cannot_jump_against_the_workflow(world):
     manager = world.users[RoleCode.CENTRE_CASE_MANAGER]
     case = world.own_case
     with pytest.raises(DomainError):
-        services.case_status_change(user=manager, case=case, expected_version=case.version, status=CaseStatus.CLOSED + "x")
+        services.case_status_change(
+            user=manager, case=case, expected_version=case.version, status=CaseStatus.CLOSED + "x"
+        )
     with pytest.raises(DomainError):
-        services.case_status_change(user=manager, case=case, expected_version=case.version, status=CaseStatus.ASSISTED)
+        services.case_status_change(
+            user=manager, case=case, expected_version=case.version, status=CaseStatus.ASSISTED
+        )
     case.refresh_from_db()
     assert case.status == CaseStatus.REPORTED
 
@@ -121,7 +127,9 @@ def test_a_status_cannot_jump_against_the_workflow(world):
 @pytest.mark.django_db
 def test_the_prosecutor_page_hides_therapy_notes(client, world):
     manager = world.users[RoleCode.CENTRE_CASE_MANAGER]
-    services.note_add(user=manager, case=world.own_case, sensitivity="psychosocial", text="Nightmares since March")
+    services.note_add(
+        user=manager, case=world.own_case, sensitivity="psychosocial", text="Nightmares since March"
+    )
     services.note_add(user=manager, case=world.own_case, sensitivity="legal", text="Willing to testify later")
     login_verified(client, world.users[RoleCode.PROSECUTOR])
     page = client.get(f"/cases/{world.own_case.code}/").content.decode()

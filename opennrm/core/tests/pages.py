@@ -12,7 +12,10 @@ from opennrm.testing import PASSWORD, current_totp, totp_device
 
 
 def log_in(page: Any, user: Any, *, next_url: str = "/") -> None:
-    """Log in as a person would: password, then the current code from the authenticator app."""
+    """Log in as a person would: password, then the current code from the authenticator app.
+
+    A device accepts each code once, so the same user cannot log in twice within one 30-second step.
+    """
     device = totp_device(user)
     page.goto(f"/accounts/login/?next={next_url}")
     page.get_by_label("Username").fill(user.username)

@@ -19,14 +19,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--if-empty", action="store_true", help="do nothing if organisations already exist")
-        parser.add_argument("--print-logins", action="store_true", help="print the demo logins as a table (creates nothing)")
-        parser.add_argument("--users-json", action="store_true", help="print the demo logins as JSON only (creates nothing)")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing if organisations already exist"
+        )
+        parser.add_argument(
+            "--print-logins", action="store_true", help="print the demo logins as a table (creates nothing)"
+        )
+        parser.add_argument(
+            "--users-json", action="store_true", help="print the demo logins as JSON only (creates nothing)"
+        )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
 
     def handle(self, *args, **options) -> None:
         if options["users_json"]:
-            logins = [{k: row[k] for k in ("username", "password", "role", "organisation")} for row in services.logins_present()]
+            logins = [
+                {k: row[k] for k in ("username", "password", "role", "organisation")}
+                for row in services.logins_present()
+            ]
             self.stdout.write(json.dumps(logins, ensure_ascii=False, indent=2))
             return
         if options["print_logins"]:
@@ -58,10 +67,14 @@ class Command(BaseCommand):
     def _print_logins(self) -> None:
         rows = services.logins_present()
         if not rows:
-            self.stdout.write("No demo logins in this database. Load them with: OPENNRM_MODE=demo opennrm demo")
+            self.stdout.write(
+                "No demo logins in this database. Load them with: OPENNRM_MODE=demo opennrm demo"
+            )
             return
         if not services.demo_allowed():
-            self.stderr.write("Note: demo logins are refused unless the instance runs with OPENNRM_MODE=demo.")
+            self.stderr.write(
+                "Note: demo logins are refused unless the instance runs with OPENNRM_MODE=demo."
+            )
         headers = ("username", "password", "role", "organisation")
         table = [(r["username"], r["password"], r["role_label"], r["organisation"]) for r in rows]
         widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(headers)]

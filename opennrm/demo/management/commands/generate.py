@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--persons", type=int, required=True, help="how many persons to add")
         parser.add_argument("--seed", type=int, default=1, help="random seed")
-        parser.add_argument("--batch-size", type=int, default=5000, help="rows per transaction (default 5000)")
+        parser.add_argument(
+            "--batch-size", type=int, default=5000, help="rows per transaction (default 5000)"
+        )
 
     def handle(self, *args, **options) -> None:
         persons = options["persons"]
@@ -30,8 +32,12 @@ class Command(BaseCommand):
         if services.demo_allowed() and settings.DEMO_MODE:
             services.logins_ensure(organisations=orgs)
         self.stdout.write(f"Generating {persons:,} persons …")
-        result = generator.generate(persons=persons, seed=options["seed"], batch_size=max(100, options["batch_size"]),
-                                    progress=self.stdout.write)
+        result = generator.generate(
+            persons=persons,
+            seed=options["seed"],
+            batch_size=max(100, options["batch_size"]),
+            progress=self.stdout.write,
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {result.persons:,} persons, {result.cases:,} cases and {result.incidents:,} incidents "
