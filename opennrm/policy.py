@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from opennrm.accounts.roles import Perm, Sensitivity
-from opennrm.core import request_context
 from opennrm.cases.models import Case, CaseDocument, CaseNote, Involvement, InvolvementRole
+from opennrm.core import request_context
 from opennrm.people.models import Person
 
 # Identity fields a role with identity access reads; "whereabouts" fields get a third gate in the
