@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from opennrm.accounts.roles import Sensitivity
 from opennrm.cases.models import CaseStatus, InvolvementRole, TimelineEvent
+from opennrm.lib.scripts import in_active_script as script
 
 
 def _label(choices: Any, value: str) -> str:
@@ -18,7 +19,10 @@ def _label(choices: Any, value: str) -> str:
 
 
 def describe(event: TimelineEvent) -> str:
-    p = event.params or {}
+    p = dict(event.params or {})
+    if p.get("org"):
+        # Organisation names are stored in Serbian Latin; show them in the reader's script.
+        p["org"] = script(p["org"])
     kind = event.kind
     if kind == "case_opened":
         return _("Case opened after a report by %(org)s.") % {"org": p.get("org", "")}

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opennrm.accounts.models import Organisation, OrganisationType
 from opennrm.audit.services import audit_record
@@ -154,7 +154,7 @@ class Generator:
             organisation=reporter,
         )
         rows = []
-        for _ in range(self._group_size()):
+        for _n in range(self._group_size()):
             child = rng.random() < 0.35
             sex = "female" if rng.random() < (0.85 if category == "sexual" else 0.35) else "male"
             citizenship = "RS" if rng.random() < 0.8 else rng.choice(list(data.FOREIGN_ORIGINS))
@@ -233,7 +233,7 @@ class Generator:
         Case.objects.bulk_create([r.case for r in rows])
 
         involvements, notes, events, tasks = [], [], [], []
-        review = _("Review the new report")  # the intake service's task, in the same words
+        review = gettext_noop("Review the new report")  # the intake service's task, stored untranslated
         for r in rows:
             case, opened = r.case, r.case.opened_at
             own = r.reporter.pk == self.centre.pk

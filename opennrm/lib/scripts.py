@@ -47,3 +47,15 @@ def fold(text: str) -> str:
 def name_tokens(text: str) -> list[str]:
     """Folded tokens of a name, for exact-match lookup of any single given or family name."""
     return [t for t in re.split(r"[\s\-']+", fold(text)) if t]
+
+
+def in_active_script(text: str) -> str:
+    """Serbian text (organisation names, places) in the script of the active language: Cyrillic for
+    "sr", Latin otherwise. Codes and text with digits stay as written."""
+    from django.utils.translation import get_language
+
+    text = "" if text is None else str(text)
+    if (get_language() or "sr") == "sr":
+        latin_only = has_latin(text) and not has_cyrillic(text) and not any(ch.isdigit() for ch in text)
+        return to_cyrillic(text) if latin_only else text
+    return to_latin(text)

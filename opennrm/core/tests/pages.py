@@ -93,3 +93,25 @@ UNNAMED_CHOICE_GROUPS_JS = """
   }).map(([name]) => name);
 }
 """
+
+# Words in table cells that the browser split across lines in the middle (a line break inside "reported"
+# or "11/25/2026"); a break at a space or hyphen is fine.
+WORDS_BROKEN_IN_TABLES_JS = """
+() => {
+  const broken = new Set();
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement.checkVisibility()) continue;  // e.g. the inside of a closed <details>
+      for (const m of node.data.matchAll(/[^\\s\\-\\u2013\\u2014]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.add(m[0]);
+      }
+    }
+  }
+  return Array.from(broken);
+}
+"""

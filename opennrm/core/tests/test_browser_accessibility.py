@@ -1,7 +1,7 @@
 """A keyboard and accessibility smoke check of the main pages, and how they look on a phone.
 
-The checks marked ``xfail(strict=True)`` describe defects found by these tests that are not fixed yet;
-when a fix lands the test passes, strict mode turns that into a failure, and the marker is removed.
+A defect found here that cannot be fixed at once is marked ``xfail(strict=True)`` with the reason, so
+that the fix turns the test red until the marker is removed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from opennrm.core.tests.pages import (
     FIRST_FOCUSABLE_JS,
     UNLABELLED_CONTROLS_JS,
     UNNAMED_CHOICE_GROUPS_JS,
+    WORDS_BROKEN_IN_TABLES_JS,
     log_in,
 )
 
@@ -86,12 +87,6 @@ def test_every_form_control_on_the_login_home_list_and_intake_pages_has_its_own_
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="defect: the task and document forms both render id_title, the note and document forms both "
-    "id_sensitivity (opennrm/cases/views.py _case_context: give each form its own auto_id)",
-)
 def test_every_form_control_on_the_case_page_has_its_own_label(new_page, browser_world):
     page = new_page()
     log_in(page, browser_world.users[RoleCode.CENTRE_CASE_MANAGER])
@@ -99,12 +94,6 @@ def test_every_form_control_on_the_case_page_has_its_own_label(new_page, browser
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="defect: templates/components/field.html gives hints id '<id>_hint' but Django 5.2 points "
-    "aria-describedby at '<id>_helptext'; templates/cases/list.html shows no hint at all",
-)
 def test_form_hints_are_linked_to_their_fields(new_page, browser_world):
     page = new_page()
     log_in(page, browser_world.users[RoleCode.CENTRE_CASE_MANAGER])
@@ -116,12 +105,6 @@ def test_form_hints_are_linked_to_their_fields(new_page, browser_world):
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason='defect: templates/components/field.html renders checkbox groups with <label for=""> '
-    "instead of <fieldset><legend> (use field.use_fieldset)",
-)
 def test_checkbox_groups_on_the_intake_form_are_named_for_screen_readers(new_page, browser_world):
     page = new_page()
     log_in(page, browser_world.users[RoleCode.CENTRE_CASE_MANAGER])
@@ -161,16 +144,7 @@ def test_intake_and_case_pages_fit_a_phone_screen(new_page, browser_world, artif
     assert too_wide == [], "\n".join(too_wide)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="defect: wide tables widen the whole page on a phone (the case list in any language, the "
-    "involvements table in Cyrillic); static/css/opennrm.css: .grid-2 > * { min-width: 0 } and wrap "
-    "tables in templates/cases/_case_rows.html and detail.html in a box with overflow-x: auto",
-)
-def test_tables_scroll_in_their_own_box_on_a_phone_instead_of_widening_the_page(
-    new_page, browser_world, artifacts
-):
+def test_the_case_list_and_the_case_page_in_cyrillic_fit_a_phone_screen(new_page, browser_world, artifacts):
     page = _phone_page(new_page, browser_world)
     page.goto("/cases/")
     too_wide = _too_wide(page, "/cases/", artifacts / "case-list-phone.png")
@@ -181,3 +155,15 @@ def test_tables_scroll_in_their_own_box_on_a_phone_instead_of_widening_the_page(
         page.locator("#lang-select").select_option("sr")
     too_wide += _too_wide(page, f"{path} in Cyrillic", artifacts / "case-phone-sr.png")
     assert too_wide == [], "\n".join(too_wide)
+
+
+def test_table_cells_on_a_phone_do_not_break_words_in_the_middle(new_page, browser_world):
+    page = _phone_page(new_page, browser_world)
+    broken = []
+    for path, language in (("/cases/", "en"), (f"/cases/{browser_world.own_case.code}/", "sr")):
+        page.goto(path)
+        if language != "en":
+            with page.expect_navigation():
+                page.locator("#lang-select").select_option(language)
+        broken += [f"{path} ({language}): {word}" for word in page.evaluate(WORDS_BROKEN_IN_TABLES_JS)]
+    assert broken == [], "\n".join(broken)

@@ -78,7 +78,7 @@ class Command(BaseCommand):
         headers = ("username", "password", "role", "organisation")
         table = [(r["username"], r["password"], r["role_label"], r["organisation"]) for r in rows]
         widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(headers)]
-        line = "  ".join("{:<%d}" % w for w in widths)
+        line = "  ".join(f"{{:<{w}}}" for w in widths)
         self.stdout.write("")
         self.stdout.write(f"OpenNRM demo — open {data.DEMO_URL} and log in as one of:")
         self.stdout.write("")
