@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 
 from opennrm.core import request_context
 
-
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
