@@ -44,6 +44,7 @@ BENCH_USER = "bench-casemanager"
 HOST = "127.0.0.1"  # all benchmark traffic stays on this machine
 REQUEST_TIMEOUT = 60  # seconds, per request
 START_TIMEOUT = 60  # seconds for gunicorn to answer /healthz
+MIN_SAMPLES = 20  # measured requests per row before the time budget may stop it
 
 
 def log(message: str) -> None:
@@ -286,6 +287,7 @@ class Measure:
     path: str
     samples: list[float] = field(default_factory=list)
     errors: int = 0
+    truncated: bool = False  # stopped by the time budget
 
     def quantile(self, q: float) -> float:
         ordered = sorted(self.samples)
@@ -300,18 +302,38 @@ def measure(
     *,
     warmup: int,
     requests: int,
+    budget: float,
 ) -> Measure:
-    for i in range(warmup + requests):
+    """Warm up, then time ``requests`` requests, or as many as fit in ``budget`` seconds.
+
+    Warm-up gets at most a quarter of the budget; measuring stops at the budget once MIN_SAMPLES are
+    in, and at twice the budget in any case."""
+    started_row = time.monotonic()
+
+    def get() -> float | None:
         path = next_path()
         started = time.perf_counter()
         status, _h, _b = client.request("GET", path, headers=headers)
         elapsed = time.perf_counter() - started
-        if status != 200:
-            m.errors += 1
-            if m.errors > max(3, requests // 20):
-                raise SystemExit(f"{m.name}: too many errors (last: HTTP {status} for {path})")
-            continue
-        if i >= warmup:
+        if status == 200:
+            return elapsed
+        m.errors += 1
+        if m.errors > max(3, requests // 20):
+            raise SystemExit(f"{m.name}: too many errors (last: HTTP {status} for {path})")
+        return None
+
+    for _ in range(warmup):
+        if time.monotonic() - started_row > budget / 4:
+            break
+        get()
+    measuring = time.monotonic()
+    while len(m.samples) < requests:
+        spent = time.monotonic() - measuring
+        if (spent > budget and len(m.samples) >= MIN_SAMPLES) or spent > 2 * budget:
+            m.truncated = True
+            break
+        elapsed = get()
+        if elapsed is not None:
             m.samples.append(elapsed)
     return m
 
@@ -346,8 +368,11 @@ def report(results: list[Measure], setup: Setup, args: argparse.Namespace) -> st
     for m in results:
         p95 = m.quantile(0.95)
         lines.append(
-            f"| {m.name} | `{m.path}` | {len(m.samples)} | {m.quantile(0.5):.1f} | {p95:.1f} | {p95 / bare:.1f}× |"
+            f"| {m.name} | `{m.path}` | {len(m.samples)}{'*' if m.truncated else ''} | {m.quantile(0.5):.1f} "
+            f"| {p95:.1f} | {p95 / bare:.1f}× |"
         )
+    if any(m.truncated for m in results):
+        lines += ["", f"\\* stopped by the time budget of {args.row_seconds:.0f} s per row."]
     return "\n".join(lines) + "\n"
 
 
@@ -368,6 +393,12 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument("--requests", type=int, default=None, help="measured requests per row (default 300)")
     parser.add_argument("--warmup", type=int, default=None, help="warm-up requests per row (default 30)")
+    parser.add_argument(
+        "--row-seconds",
+        type=float,
+        default=None,
+        help="time budget per row in seconds (default 300, quick 60)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -375,6 +406,7 @@ def main() -> None:
         args.sqlite = True
     args.persons = args.persons or (2000 if args.quick else 100_000)
     args.requests = min(max(args.requests or (100 if args.quick else 300), 10), 5000)
+    args.row_seconds = min(args.row_seconds or (60 if args.quick else 300), 3600)
     args.warmup = min(args.warmup if args.warmup is not None else (10 if args.quick else 30), 1000)
 
     tmpdir = None
@@ -402,8 +434,9 @@ def main() -> None:
         RESULTS.mkdir(parents=True, exist_ok=True)
         log(f"starting gunicorn on {HOST}:{port} …")
         proc = start_gunicorn(port=port, workers=args.workers, env=env, logfile=RESULTS / "gunicorn.log")
-        client = Client(port)
+        client = Client(port)  # the browser: a session from the login form
         login(client, username=BENCH_USER, password=setup.password)
+        api_client = Client(port)  # an API client: a personal token, no cookies
         rng = random.Random(args.seed)
         api = {"Authorization": f"Bearer {setup.token}", "Accept": "application/json"}
         session = {"Accept": "text/html"}
@@ -412,26 +445,30 @@ def main() -> None:
             return rng.choice(setup.case_codes)
 
         rows = [
-            ("bare Django view (baseline)", "/bench/bare", lambda: "/bench/bare", {}),
-            ("case page", "/cases/<code>/", lambda: f"/cases/{a_case()}/", session),
-            ("case API", "/api/v1/cases/<code>/", lambda: f"/api/v1/cases/{a_case()}/", api),
-            ("case list page", "/cases/", lambda: "/cases/", session),
-            ("home page (tasks due)", "/", lambda: "/", session),
+            ("bare Django view (baseline)", "/bench/bare", lambda: "/bench/bare", client, session),
+            # Context for the target: the cheapest authenticated call (token lookup, user, role, JSON).
+            ("minimal authenticated API", "/api/v1/me/", lambda: "/api/v1/me/", api_client, api),
+            ("case page", "/cases/<code>/", lambda: f"/cases/{a_case()}/", client, session),
+            ("case API", "/api/v1/cases/<code>/", lambda: f"/api/v1/cases/{a_case()}/", api_client, api),
+            ("case list page", "/cases/", lambda: "/cases/", client, session),
+            ("home page (tasks due)", "/", lambda: "/", client, session),
         ]
         results = []
-        for name, shown, next_path, headers in rows:
+        for name, shown, next_path, row_client, headers in rows:
             log(f"measuring {name} …")
             results.append(
                 measure(
-                    client,
+                    row_client,
                     Measure(name, shown),
                     next_path,
                     headers,
                     warmup=args.warmup,
                     requests=args.requests,
+                    budget=args.row_seconds,
                 )
             )
         client.close()
+        api_client.close()
         table = report(results, setup, args)
         (RESULTS / "latest.md").write_text(table)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")

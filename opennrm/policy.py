@@ -54,6 +54,20 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(Exists(involved))
 
 
+def within_visible_cases(user: Any, queryset: QuerySet, case_field: str = "case") -> QuerySet:
+    """Rows of any model hanging off a case (timeline, tasks…) whose case the user may see.
+
+    A correlated EXISTS on the involvement, not ``case__in=visible_cases``: with ORDER BY … LIMIT the
+    database walks the newest rows and probes the involvement index instead of joining every case.
+    """
+    if not has_perm(user, Perm.CASE_VIEW) or not user.organisation_id:
+        return queryset.none()
+    involved = Involvement.objects.active().filter(
+        case_id=OuterRef(case_field), organisation_id=user.organisation_id
+    )
+    return queryset.filter(Exists(involved))
+
+
 def visible_persons(user: Any) -> QuerySet[Person]:
     return Person.objects.filter(Exists(visible_cases(user).filter(person=OuterRef("pk"))))
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -10,13 +9,14 @@ from opennrm.audit.forms import AuditFilterForm
 from opennrm.audit.services import audit_record
 from opennrm.audit.verify import verify_chain
 from opennrm.core.http import access
+from opennrm.core.pagination import CappedPaginator
 
 
 @access("perm", Perm.AUDIT_VIEW)
 def audit_list_view(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = selectors.filters_from(form.cleaned_data) if form.is_valid() else {}
-    page = Paginator(selectors.audit_events(**filters), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.audit_events(**filters), 50, cap=5000).get_page(request.GET.get("page"))
     # Browsing the trail is itself recorded: who watched the watchers.
     audit_record(
         actor=request.user,

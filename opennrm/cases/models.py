@@ -269,7 +269,10 @@ class TimelineEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["case", "-at"], name="timeline_case_at_idx")]
+        indexes = [
+            models.Index(fields=["case", "-at"], name="timeline_case_at_idx"),
+            models.Index(fields=["-at", "-id"], name="timeline_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"

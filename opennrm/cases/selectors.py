@@ -166,26 +166,25 @@ def task_get(*, user: Any, pk: int) -> CaseTask:
 def tasks_due(*, user: Any, limit: int = 20) -> list[CaseTask]:
     if not user.organisation_id:
         return []
+    open_tasks = CaseTask.objects.filter(organisation_id=user.organisation_id, done_at__isnull=True)
     return list(
-        CaseTask.objects.filter(
-            organisation_id=user.organisation_id, done_at__isnull=True, case__in=policy.visible_cases(user)
-        )
-        .select_related("case")
-        .order_by("due_at")[:limit]
+        policy.within_visible_cases(user, open_tasks).select_related("case").order_by("due_at")[:limit]
     )
 
 
 def recent_activity(*, user: Any, limit: int = 15) -> list[TimelineEvent]:
     classes = policy.readable_sensitivities(user)
-    return list(
-        TimelineEvent.objects.filter(case__in=policy.visible_cases(user), sensitivity__in=classes)
-        .select_related("case", "actor", "organisation")
-        .order_by("-at", "-id")[:limit]
-    )
+    events = policy.within_visible_cases(user, TimelineEvent.objects.filter(sensitivity__in=classes))
+    return list(events.select_related("case", "actor", "organisation").order_by("-at", "-id")[:limit])
 
 
-def open_cases_count(*, user: Any) -> int:
-    return policy.visible_cases(user).exclude(status="closed").count()
+COUNT_CAP = 1000
+
+
+def open_cases_count(*, user: Any, cap: int = COUNT_CAP) -> int:
+    """Open cases of the user's organisation, counted up to ``cap`` (the Centre coordinates every case:
+    an exact count over all of them would cost more than the rest of its home page)."""
+    return policy.visible_cases(user).exclude(status="closed")[: cap + 1].count()
 
 
 def incidents_visible(*, user: Any) -> QuerySet[Incident]:
@@ -197,9 +196,10 @@ def incidents_visible(*, user: Any) -> QuerySet[Incident]:
 def overdue_count(*, user: Any) -> int:
     if not user.organisation_id:
         return 0
-    return CaseTask.objects.filter(
+    overdue = CaseTask.objects.filter(
         organisation_id=user.organisation_id, done_at__isnull=True, due_at__lt=timezone.now()
-    ).count()
+    )
+    return policy.within_visible_cases(user, overdue).count()
 
 
 def note_get(*, user: Any, case: Case, pk: int) -> CaseNote:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms as djforms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from opennrm.cases.forms import (
 )
 from opennrm.cases.timeline import describe
 from opennrm.core.http import access
+from opennrm.core.pagination import CappedPaginator
 from opennrm.lib.errors import DomainError, NotFound
 from opennrm.people import selectors as people_selectors
 from opennrm.people import services as people_services
@@ -63,7 +63,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             year=d.get("year"),
             child={"yes": True, "no": False}.get(d.get("child") or ""),
         )
-    page = Paginator(selectors.case_list(user=request.user, filters=filters), 25).get_page(
+    page = CappedPaginator(selectors.case_list(user=request.user, filters=filters), 25).get_page(
         request.GET.get("page")
     )
     names = people_selectors.identities_for_list(

@@ -20,6 +20,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     if policy.has_perm(user, Perm.CASE_VIEW):
         context.update(
             open_cases=case_selectors.open_cases_count(user=user),
+            open_cases_cap=case_selectors.COUNT_CAP,
             overdue=case_selectors.overdue_count(user=user),
             tasks=case_selectors.tasks_due(user=user),
             activity=[{"event": e, "text": describe(e)} for e in case_selectors.recent_activity(user=user)],

@@ -37,9 +37,9 @@ def demo(django_db_setup, django_db_blocker):
 
 def identified_by_year() -> dict[int, list[Case]]:
     """Persons identified in each year, by the date of the Centre's decision (the published reference date)."""
-    events = TimelineEvent.objects.filter(kind="status_changed", params__new=CaseStatus.IDENTIFIED).select_related(
-        "case__person", "case__incident"
-    )
+    events = TimelineEvent.objects.filter(
+        kind="status_changed", params__new=CaseStatus.IDENTIFIED
+    ).select_related("case__person", "case__incident")
     out: dict[int, dict[int, Case]] = defaultdict(dict)
     for event in events:
         out[timezone.localtime(event.at, local_tz()).year][event.case.person_id] = event.case
@@ -69,7 +69,9 @@ def test_identified_victims_per_year_equal_the_configured_figures(demo):
 def test_forms_sex_and_foreign_victims_per_year_follow_the_figures(demo):
     for year, cases in identified_by_year().items():
         fig = data.YEARS[year]
-        assert Counter(category(c) for c in cases) == Counter({k: v for k, v in fig.by_category().items() if v}), year
+        assert Counter(category(c) for c in cases) == Counter(
+            {k: v for k, v in fig.by_category().items() if v}
+        ), year
         assert sum(c.person.sex == "female" for c in cases) == fig.female, year
         assert sum(c.person.citizenship != "RS" for c in cases) == fig.foreign, year
         if fig.girls is not None:
@@ -203,7 +205,9 @@ def test_the_centre_home_page_has_tasks_due_some_overdue(demo):
     tasks = case_selectors.tasks_due(user=casemanager)
     assert len(tasks) >= 10
     assert case_selectors.overdue_count(user=casemanager) >= 5
-    assert any(t.due_at > timezone.now() for t in tasks) or case_selectors.overdue_count(user=casemanager) < len(tasks)
+    assert any(t.due_at > timezone.now() for t in tasks) or case_selectors.overdue_count(
+        user=casemanager
+    ) < len(tasks)
 
 
 @pytest.mark.django_db

@@ -40,7 +40,9 @@ def test_generate_writes_persons_cases_and_encrypted_identities_with_one_audit_e
     assert case.person_id in person_ids_matching(f"{identity['given_names']} {identity['family_names']}")
     note = CaseNote.objects.filter(case=case).get()
     assert crypto.decrypt(note.data_key_id, note.ciphertext, aad=f"note:{case.code}")["text"]
-    assert Involvement.objects.filter(case=case, organisation__code="centre", role="identifying_body").exists()
+    assert Involvement.objects.filter(
+        case=case, organisation__code="centre", role="identifying_body"
+    ).exists()
 
 
 @pytest.mark.django_db

@@ -82,9 +82,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"OpenNRM demo — open {data.DEMO_URL} and log in as one of:")
         self.stdout.write("")
-        self.stdout.write(line.format(*headers))
+        self.stdout.write(line.format(*headers).rstrip())
         self.stdout.write(line.format(*("-" * w for w in widths)))
         for row in table:
-            self.stdout.write(line.format(*row))
+            self.stdout.write(line.format(*row).rstrip())
         self.stdout.write("")
         self.stdout.write("All persons and cases are synthetic. Demo logins work only in demo mode.")

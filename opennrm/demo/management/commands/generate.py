@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Refusing to generate synthetic data on an instance in production mode.")
         orgs = services.organisations_ensure()
-        if services.demo_allowed() and settings.DEMO_MODE:
+        if settings.DEMO_MODE:
             services.logins_ensure(organisations=orgs)
         self.stdout.write(f"Generating {persons:,} persons …")
         result = generator.generate(
