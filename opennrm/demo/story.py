@@ -72,7 +72,7 @@ class Writer:
         self.orgs = orgs
         self.incidents: dict[int, Incident] = {}
 
-    # Each service call writes "now"; stamp() moves what it wrote to the planned moment.
+    # Each service call writes "now"; the loader then moves what it wrote to the planned moment.
     def stamp_timeline(self, case: Case, when: dt.datetime) -> None:
         TimelineEvent.objects.filter(case=case, at__gt=self.clock.horizon).update(at=when)
 
