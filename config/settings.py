@@ -62,6 +62,11 @@ AUDIT_CHECKPOINT_DIR = Path(env("OPENNRM_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "a
 AUDIT_STREAMS = int(env("OPENNRM_AUDIT_STREAMS", "8") or 8)
 
 REQUIRE_2FA = env_bool("OPENNRM_REQUIRE_2FA", not DEMO_MODE)
+if not REQUIRE_2FA and MODE in {"development", "production"}:
+    # Two-factor authentication may be skipped in demo mode only.
+    raise ImproperlyConfigured(
+        "OpenNRM refuses to start: two-factor authentication may be switched off only in demo mode."
+    )
 COUNTRY_CODE = env("OPENNRM_COUNTRY", "RS") or "RS"
 
 ALLOWED_HOSTS = [

@@ -216,3 +216,13 @@ def test_the_openapi_schema_validates_without_warnings(db):
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+@pytest.mark.django_db
+def test_an_oversized_request_is_refused_without_writing(world, settings):
+    client = api_for(world.users[RoleCode.LABOUR_INSPECTOR])
+    before = Case.objects.count()
+    payload = new_case_payload(summary="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10))
+    response = client.post("/api/v1/cases/", payload, format="json")
+    assert response.status_code in (400, 413)
+    assert Case.objects.count() == before
