@@ -68,6 +68,28 @@ def within_visible_cases(user: Any, queryset: QuerySet, case_field: str = "case"
     return queryset.filter(Exists(involved))
 
 
+def first_visible(user: Any, queryset: QuerySet, limit: int, chunk: int = 200) -> list:
+    """The first ``limit`` rows of an ordered ``queryset`` (of a model with a ``case``) whose case the
+    user may see, walking it chunk by chunk.
+
+    Why not one query: for an organisation involved in a million cases the planner hashes all of its
+    involvements before it sorts; walking the index of ``queryset`` and probing each chunk stays cheap.
+    """
+    found: list = []
+    offset = 0
+    while len(found) < limit:
+        rows = list(queryset[offset : offset + chunk])
+        if not rows:
+            break
+        ids = {r.pk for r in rows}
+        allowed = set(
+            within_visible_cases(user, queryset.model.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+        )
+        found += [r for r in rows if r.pk in allowed]
+        offset += chunk
+    return found[:limit]
+
+
 def visible_persons(user: Any) -> QuerySet[Person]:
     return Person.objects.filter(Exists(visible_cases(user).filter(person=OuterRef("pk"))))
 
@@ -138,6 +160,18 @@ def can(user: Any, action: str, obj: Any = None, field: str | None = None) -> bo
     if isinstance(obj, CaseNote | CaseDocument):
         return obj.sensitivity in readable_sensitivities(user) and _case_visible(user, obj.case)
     return False
+
+
+def require(user: Any, action: str, obj: Any = None) -> None:
+    """Raise unless ``can``: NotFound when the user may not even see the case or person (existence is
+    never confirmed), PermissionDenied when they may see it but their role may not do this."""
+    from opennrm.lib.errors import NotFound, PermissionDenied
+
+    if can(user, action, obj):
+        return
+    if isinstance(obj, Case | Person) and not can(user, Perm.CASE_VIEW, obj):
+        raise NotFound()
+    raise PermissionDenied()
 
 
 def _perm_for(action: str) -> str:

@@ -32,8 +32,6 @@ class PolicyAPIView(APIView):
 
 def require(user, perm: str, obj=None) -> None:
     """After the object lookup (404 outside need-to-know): 403 when the role may not do this to it."""
-    from opennrm.lib.errors import PermissionDenied
-    from opennrm.policy import can
+    from opennrm.policy import require as policy_require
 
-    if not can(user, perm, obj):
-        raise PermissionDenied()
+    policy_require(user, perm, obj)

@@ -279,8 +279,7 @@ def intake_register(
 
 @transaction.atomic
 def case_update(*, user: Any, case: Case, expected_version: int, data: dict[str, Any]) -> Case:
-    if not policy.can(user, Perm.CASE_EDIT, case):
-        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    policy.require(user, Perm.CASE_EDIT, case)
     fields: dict[str, Any] = {}
     for key in data:
         if key not in {"referral_source", "is_child"}:
@@ -306,8 +305,7 @@ def case_update(*, user: Any, case: Case, expected_version: int, data: dict[str,
 
 @transaction.atomic
 def case_status_change(*, user: Any, case: Case, expected_version: int, status: str) -> Case:
-    if not policy.can(user, Perm.CASE_EDIT, case):
-        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    policy.require(user, Perm.CASE_EDIT, case)
     _clean_choice(status, CaseStatus, "status")
     old = case.status
     if status not in TRANSITIONS.get(old, set()):
@@ -336,8 +334,7 @@ def case_status_change(*, user: Any, case: Case, expected_version: int, status: 
 def involvement_add(
     *, user: Any, case: Case, organisation: Organisation, role: str, started_at: dt.datetime | None = None
 ) -> Involvement:
-    if not policy.can(user, Perm.INVOLVEMENT_MANAGE, case):
-        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    policy.require(user, Perm.INVOLVEMENT_MANAGE, case)
     _clean_choice(role, InvolvementRole, "role")
     if not organisation.is_active:
         raise DomainError(_("This organisation is not active."), field="organisation")
@@ -371,8 +368,7 @@ def involvement_end(
     *, user: Any, involvement: Involvement, reason: str, expected_version: int
 ) -> Involvement:
     case = involvement.case
-    if not policy.can(user, Perm.INVOLVEMENT_MANAGE, case):
-        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    policy.require(user, Perm.INVOLVEMENT_MANAGE, case)
     reason = _clean_text(reason, "end_reason", 300, required=True)
     if involvement.ended_at is not None:
         raise DomainError(_("This involvement has already ended."), field="ended_at")
@@ -493,8 +489,7 @@ def document_add(
 def task_add(
     *, user: Any, case: Case, title: str, due_at: dt.datetime, organisation: Organisation | None = None
 ) -> CaseTask:
-    if not policy.can(user, Perm.TASK_MANAGE, case):
-        raise NotFound() if not policy.can(user, Perm.CASE_VIEW, case) else PermissionDenied()
+    policy.require(user, Perm.TASK_MANAGE, case)
     title = _clean_text(title, "title", 200, required=True)
     organisation = organisation or user.organisation
     if not Involvement.objects.active().filter(case=case, organisation=organisation).exists():

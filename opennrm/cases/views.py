@@ -180,8 +180,7 @@ def case_detail_view(request: HttpRequest, code: str) -> HttpResponse:
 @access("case", Perm.CASE_EDIT, methods=("GET", "POST"))
 def case_edit_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
-    if not policy.can(request.user, Perm.CASE_EDIT, case):
-        raise NotFound()
+    policy.require(request.user, Perm.CASE_EDIT, case)
     form = CaseEditForm(
         request.POST or None,
         initial={
@@ -229,8 +228,7 @@ def _post_action(request: HttpRequest, case: Any, form: djforms.Form, action: An
 @access("case", Perm.CASE_EDIT, methods=("POST",))
 def case_status_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
-    if not policy.can(request.user, Perm.CASE_EDIT, case):
-        raise NotFound()
+    policy.require(request.user, Perm.CASE_EDIT, case)
     return _post_action(
         request,
         case,
@@ -294,8 +292,7 @@ def document_download_view(request: HttpRequest, code: str, pk: int) -> HttpResp
 @access("case", Perm.INVOLVEMENT_MANAGE, methods=("POST",))
 def involvement_add_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
-    if not policy.can(request.user, Perm.INVOLVEMENT_MANAGE, case):
-        raise NotFound()
+    policy.require(request.user, Perm.INVOLVEMENT_MANAGE, case)
     return _post_action(
         request,
         case,
@@ -312,8 +309,7 @@ def involvement_add_view(request: HttpRequest, code: str) -> HttpResponse:
 @access("case", Perm.INVOLVEMENT_MANAGE, methods=("POST",))
 def involvement_end_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
-    if not policy.can(request.user, Perm.INVOLVEMENT_MANAGE, case):
-        raise NotFound()
+    policy.require(request.user, Perm.INVOLVEMENT_MANAGE, case)
     involvement = selectors.involvement_get(user=request.user, case=case, pk=pk)
     return _post_action(
         request,
@@ -331,8 +327,7 @@ def involvement_end_view(request: HttpRequest, code: str, pk: int) -> HttpRespon
 @access("case", Perm.TASK_MANAGE, methods=("POST",))
 def task_add_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
-    if not policy.can(request.user, Perm.TASK_MANAGE, case):
-        raise NotFound()
+    policy.require(request.user, Perm.TASK_MANAGE, case)
     return _post_action(
         request,
         case,
@@ -383,8 +378,7 @@ def person_detail_view(request: HttpRequest, code: str) -> HttpResponse:
 @access("person", Perm.IDENTITY_EDIT, methods=("GET", "POST"))
 def person_edit_view(request: HttpRequest, code: str) -> HttpResponse:
     person = people_selectors.person_get(user=request.user, code=code)
-    if not policy.can(request.user, Perm.IDENTITY_EDIT, person):
-        raise NotFound()
+    policy.require(request.user, Perm.IDENTITY_EDIT, person)
     identity = people_selectors.identity_read(user=request.user, person=person, purpose="edit") or {}
     initial = {
         "given_names": identity.get("given_names", ""),

@@ -21,6 +21,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
         context.update(
             open_cases=case_selectors.open_cases_count(user=user),
             open_cases_cap=case_selectors.COUNT_CAP,
+            overdue_cap=case_selectors.OVERDUE_CAP,
             overdue=case_selectors.overdue_count(user=user),
             tasks=case_selectors.tasks_due(user=user),
             activity=[{"event": e, "text": describe(e)} for e in case_selectors.recent_activity(user=user)],
