@@ -17,7 +17,14 @@ from opennrm.api.base import PolicyAPIView, require
 from opennrm.api.pagination import paginate
 from opennrm.audit.services import audit_record
 from opennrm.cases import selectors, services
-from opennrm.cases.models import CaseStatus, ExploitationForm, Incident, InvolvementRole, ReferralSource
+from opennrm.cases.models import (
+    CaseStatus,
+    ExploitationForm,
+    Incident,
+    IncidentSuspect,
+    InvolvementRole,
+    ReferralSource,
+)
 from opennrm.cases.timeline import describe
 from opennrm.core.http import Access
 from opennrm.lib.errors import DomainError, NotFound
@@ -64,6 +71,12 @@ class PersonAttributesSerializer(serializers.Serializer):
     disability = serializers.ChoiceField(choices=Disability.choices, required=False)
 
 
+class SuspectSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=60)
+    role_in_process = serializers.ChoiceField(choices=IncidentSuspect.ProcessRole.choices, required=False)
+    is_legal_person = serializers.BooleanField(required=False)
+
+
 class IncidentInSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     started_on = serializers.DateField(required=False, allow_null=True)
@@ -74,6 +87,7 @@ class IncidentInSerializer(serializers.Serializer):
     forms = serializers.ListField(
         child=serializers.ChoiceField(choices=ExploitationForm.choices), required=False, max_length=11
     )
+    suspects = SuspectSerializer(many=True, required=False)
 
 
 class IncidentOutSerializer(serializers.Serializer):
@@ -86,6 +100,7 @@ class IncidentOutSerializer(serializers.Serializer):
     transnational = serializers.BooleanField()
     forms = serializers.ListField(child=serializers.CharField())
     version = serializers.IntegerField()
+    suspects = SuspectSerializer(many=True)
 
 
 class CaseCreateSerializer(serializers.Serializer):
@@ -204,6 +219,7 @@ class PersonUpdateSerializer(serializers.Serializer):
 def _incident_out(incident: Incident) -> dict[str, Any]:
     data = IncidentOutSerializer(incident).data
     data["forms"] = incident.forms
+    data["suspects"] = SuspectSerializer(incident.suspects.all(), many=True).data
     return data
 
 

@@ -91,6 +91,14 @@ class IntakeForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    suspects = forms.CharField(
+        label=_("Suspects"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            'A label for each suspect, one per line (for example "the employer", "Suspect A"). No names.'
+        ),
+    )
     referral_source = forms.ChoiceField(label=_("How did this come to you?"), choices=ReferralSource.choices)
     summary = forms.CharField(
         label=_("Situation"),

@@ -95,6 +95,9 @@ class IncidentSuspect(TrackedModel):
     )
     is_legal_person = models.BooleanField(_("company or other legal person"), default=False)
 
+    class Meta:
+        ordering = ["id"]
+
     def __str__(self) -> str:
         return self.label
 

@@ -65,7 +65,7 @@ def case_get(*, user: Any, code: str) -> Case:
     case = (
         policy.visible_cases(user)
         .select_related("person", "incident", "opened_by_organisation")
-        .prefetch_related("incident__exploitation_forms")
+        .prefetch_related("incident__exploitation_forms", "incident__suspects")
         .filter(code=code)
         .first()
     )

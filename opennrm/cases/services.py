@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from opennrm.cases.models import (
     ExploitationForm,
     Incident,
     IncidentForm,
+    IncidentSuspect,
     Involvement,
     InvolvementRole,
     ReferralSource,
@@ -166,14 +168,44 @@ def incident_create(*, user: Any, data: dict[str, Any]) -> Incident:
         ended_on=ended,
         municipality=_clean_text(data.get("municipality"), "incident.municipality", 120),
         country_of_exploitation=country,
-        transnational=bool(data.get("transnational")) or country != "RS",
+        transnational=bool(data.get("transnational")) or country != settings.COUNTRY_CODE,
         organisation_id=user.organisation_id,
         created_by=user,
         updated_by=user,
     )
     IncidentForm.objects.bulk_create([IncidentForm(incident=incident, form=f) for f in sorted(set(forms))])
+    IncidentSuspect.objects.bulk_create(
+        [
+            IncidentSuspect(incident=incident, created_by=user, updated_by=user, **suspect)
+            for suspect in _clean_suspects(data.get("suspects"))
+        ]
+    )
     audit_record(actor=user, action="create", object_type="incident", object_id=incident.code)
     return incident
+
+
+def _clean_suspects(value: Any) -> list[dict[str, Any]]:
+    """Suspects under labels ("Suspect A", "the employer"): identities belong to the justice module."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or len(value) > 50:
+        raise DomainError(_("Give at most 50 suspects."), field="incident.suspects")
+    out = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise DomainError(_("Enter each suspect with a label and a role."), field="incident.suspects")
+        out.append(
+            {
+                "label": _clean_text(item.get("label"), "incident.suspects", 60, required=True),
+                "role_in_process": _clean_choice(
+                    item.get("role_in_process") or IncidentSuspect.ProcessRole.UNKNOWN,
+                    IncidentSuspect.ProcessRole,
+                    "incident.suspects",
+                ),
+                "is_legal_person": bool(item.get("is_legal_person")),
+            }
+        )
+    return out
 
 
 def incident_for_user(*, user: Any, code: str) -> Incident:

@@ -118,6 +118,7 @@ def intake_view(request: HttpRequest) -> HttpResponse:
                         "country_of_exploitation": d["country_of_exploitation"],
                         "started_on": d["started_on"],
                         "forms": d["forms_of_exploitation"],
+                        "suspects": [{"label": label} for label in _lines(d["suspects"])],
                     },
                     summary=d["summary"],
                 )

@@ -226,3 +226,28 @@ def test_an_oversized_request_is_refused_without_writing(world, settings):
     response = client.post("/api/v1/cases/", payload, format="json")
     assert response.status_code in (400, 413)
     assert Case.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_an_incident_records_its_suspects_under_labels(world):
+    client = api_for(world.users[RoleCode.LABOUR_INSPECTOR])
+    incident = {
+        "title": "Factory dormitory",
+        "forms": ["forced_labour"],
+        "country_of_exploitation": "RS",
+        "suspects": [
+            {"label": "The employer", "role_in_process": "exploiter", "is_legal_person": True},
+            {"label": "Recruiter B"},
+        ],
+    }
+    response = client.post("/api/v1/incidents/", incident, format="json")
+    assert response.status_code == 201, response.json()
+    body = client.get(f"/api/v1/incidents/{response.json()['code']}/").json()
+    assert [s["label"] for s in body["suspects"]] == ["The employer", "Recruiter B"]
+    assert body["suspects"][0]["role_in_process"] == "exploiter"
+    bad = client.post(
+        "/api/v1/incidents/",
+        {**incident, "suspects": [{"label": "x", "role_in_process": "boss"}]},
+        format="json",
+    )
+    assert bad.status_code == 400
