@@ -84,6 +84,33 @@ class Setup:
     token: str = ""
     case_codes: list[str] = field(default_factory=list)
     engine: str = ""
+    drift: list[str] = field(default_factory=list)
+
+
+def schema_drift() -> list[str]:
+    """Indexes, constraints and columns the models declare but the database lacks.
+
+    A benchmark database is kept between runs; if a migration that already ran was edited in place
+    (say, an index added to 0001_initial), ``migrate`` does nothing and the numbers would be measured
+    without it."""
+    from django.apps import apps
+    from django.db import connection
+
+    missing = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if not model.__module__.startswith("opennrm.") or not model._meta.managed:
+                continue
+            table = model._meta.db_table
+            existing = connection.introspection.get_constraints(cursor, table)
+            columns = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+            for item in [*model._meta.indexes, *model._meta.constraints]:
+                if item.name not in existing:
+                    missing.append(f"{table}.{item.name}")
+            for f in model._meta.local_concrete_fields:
+                if f.column not in columns:
+                    missing.append(f"{table}.{f.column}")
+    return missing
 
 
 def prepare(args: argparse.Namespace) -> Setup:
@@ -106,7 +133,9 @@ def prepare(args: argparse.Namespace) -> Setup:
 
     log("migrating …")
     call_command("migrate", verbosity=0, interactive=False)
-    setup = Setup(persons=Person.objects.count(), engine=connection.vendor)
+    setup = Setup(persons=Person.objects.count(), engine=connection.vendor, drift=schema_drift())
+    if setup.drift:
+        log(f"WARNING: the database lacks {', '.join(setup.drift)}; run again with --regenerate")
     missing = args.persons - setup.persons
     if missing > 0:
         log(f"generating {missing:,} persons ({setup.persons:,} present) …")
@@ -341,7 +370,31 @@ def measure(
 # ---- report --------------------------------------------------------------------------------------
 
 
-def report(results: list[Measure], setup: Setup, args: argparse.Namespace) -> str:
+def code_version() -> str:
+    """The commit the server ran, and whether the working tree differed from it."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{commit}{' with uncommitted changes' if dirty else ''}"
+
+
+def report(results: list[Measure], setup: Setup, args: argparse.Namespace, code: str) -> str:
     import django
 
     bare = results[0].quantile(0.95)
@@ -357,10 +410,18 @@ def report(results: list[Measure], setup: Setup, args: argparse.Namespace) -> st
             else "; generation skipped (data already present)"
         ),
         f"- server: gunicorn, {args.workers} workers (gthread, keep-alive), OPENNRM_MODE=demo, "
-        f"Python {platform.python_version()}, Django {django.get_version()}, {os.cpu_count()} CPUs",
+        f"Python {platform.python_version()}, Django {django.get_version()}, {os.cpu_count()} CPUs; code {code}",
         f"- method: sequential requests from one client on 127.0.0.1, {args.warmup} warm-up + {args.requests} "
         f"measured per row; case rows use random cases the user may see (a Centre case manager)",
         "- target (at 1,000,000 persons): p95 ≤ 2 × p95 of the bare view",
+        *(
+            [
+                f"- **warning**: the database lacks {', '.join(setup.drift)} (built before a migration was edited; "
+                "use --regenerate)"
+            ]
+            if setup.drift
+            else []
+        ),
         "",
         "| endpoint | path | requests | p50 ms | p95 ms | p95 / p95(bare) |",
         "|---|---|---:|---:|---:|---:|",
@@ -433,6 +494,7 @@ def main() -> None:
         port = free_port()
         RESULTS.mkdir(parents=True, exist_ok=True)
         log(f"starting gunicorn on {HOST}:{port} …")
+        code = code_version()  # what the server is about to load
         proc = start_gunicorn(port=port, workers=args.workers, env=env, logfile=RESULTS / "gunicorn.log")
         client = Client(port)  # the browser: a session from the login form
         login(client, username=BENCH_USER, password=setup.password)
@@ -469,7 +531,7 @@ def main() -> None:
             )
         client.close()
         api_client.close()
-        table = report(results, setup, args)
+        table = report(results, setup, args, code)
         (RESULTS / "latest.md").write_text(table)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         (RESULTS / f"{stamp}-{setup.engine}-{setup.persons}.md").write_text(table)

@@ -50,8 +50,19 @@ def _derive(purpose: bytes) -> bytes:
     return HKDF(algorithm=SHA256(), length=32, salt=None, info=b"opennrm:" + purpose).derive(master_key())
 
 
+def _blind_index_key() -> bytes:
+    cache_key = (settings.MASTER_KEY, -1)  # -1: not a data key id
+    with _lock:
+        cached = _cache.get(cache_key)
+    if cached is None:
+        cached = _derive(b"blind-index")
+        with _lock:
+            _cache[cache_key] = cached
+    return cached
+
+
 def blind_index(kind: str, normalised: str) -> str:
-    key = _derive(b"blind-index")
+    key = _blind_index_key()
     return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -547,4 +547,17 @@ CENTRE_TASKS = (
     "Pripremiti korisnicu za saslušanje",
     "Obezbediti smeštaj nakon izlaska iz prihvatilišta",
 )
+# Suspects are recorded under labels only; identities belong to the justice module.
+SUSPECTS: tuple[dict[str, object], ...] = (
+    {"label": "Osumnjičeni A", "role_in_process": "exploiter"},
+    {"label": "Osumnjičena B", "role_in_process": "recruiter"},
+    {"label": "Vozač", "role_in_process": "transporter"},
+    {"label": "Vlasnik objekta", "role_in_process": "exploiter"},
+    {"label": "Posrednik", "role_in_process": "recruiter"},
+    {"label": "Korisnik usluga", "role_in_process": "user"},
+)
+GROUP_SUSPECTS = (
+    {"label": "Izvođač radova (preduzeće)", "role_in_process": "exploiter", "is_legal_person": True},
+    {"label": "Agencija za zapošljavanje", "role_in_process": "recruiter", "is_legal_person": True},
+)
 GROUP_TASK = "Organizovati prevodioca za vijetnamski i razgovore za identifikaciju grupe iz Zrenjanina"

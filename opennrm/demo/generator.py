@@ -41,6 +41,7 @@ from opennrm.demo.synthetic import is_child_on, make_person, pick_age
 from opennrm.lib.dates import local_tz
 from opennrm.people.identity import clean_identity, lookup_digests
 from opennrm.people.models import Person, PersonIdentity, PersonLookup
+from opennrm.people.services import clean_attributes
 
 S = CaseStatus
 FIRST_YEAR = 2019
@@ -171,7 +172,7 @@ class Generator:
                 age=pick_age(rng, child=child, category=category),
             )
             identity = clean_identity(synthetic.identity, today=local_day)
-            attrs = synthetic.attributes
+            attrs = clean_attributes(synthetic.attributes)  # the service's validation, not its write
             person = Person(**attrs)
             path = self._path(opened)
             status, changed = path[-1] if path else (S.REPORTED, opened)

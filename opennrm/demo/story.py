@@ -25,7 +25,16 @@ from django.utils import timezone
 
 from opennrm.accounts.models import Organisation, User
 from opennrm.cases import services as case_services
-from opennrm.cases.models import Case, CaseNote, CaseStatus, CaseTask, Incident, Involvement, TimelineEvent
+from opennrm.cases.models import (
+    Case,
+    CaseNote,
+    CaseStatus,
+    CaseTask,
+    Incident,
+    IncidentSuspect,
+    Involvement,
+    TimelineEvent,
+)
 from opennrm.core import codes
 from opennrm.demo import data, planning
 from opennrm.demo.planning import Clock, Plan
@@ -115,6 +124,11 @@ class Writer:
             "transnational": plan.country != "RS" or plan.citizenship != "RS",
             "started_on": started,
             "ended_on": day if rng.random() < 0.6 else None,
+            "suspects": (
+                list(data.GROUP_SUSPECTS)
+                if plan.kind == "group"
+                else rng.sample(data.SUSPECTS, rng.choice([0, 1, 1, 2]))
+            ),
         }
         with registered_in(day.year):
             case = case_services.intake_register(
@@ -135,6 +149,7 @@ class Writer:
         PersonIdentity.objects.filter(person_id=case.person_id).update(updated_at=t0)
         if incident is None:
             Incident.objects.filter(pk=case.incident_id).update(created_at=t0, updated_at=t0)
+            IncidentSuspect.objects.filter(incident_id=case.incident_id).update(created_at=t0, updated_at=t0)
         Involvement.objects.filter(case=case).update(started_at=t0, created_at=t0, updated_at=t0)
         CaseNote.objects.filter(case=case).update(created_at=t0, updated_at=t0)  # the reporter's account
         CaseTask.objects.filter(case=case).update(

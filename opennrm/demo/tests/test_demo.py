@@ -184,6 +184,7 @@ def test_the_group_of_foreign_workers_was_referred_and_never_taken_up(demo):
     assert {c.status for c in cases} == {CaseStatus.REFERRED}
     assert {c.person.citizenship for c in cases} == {"VN"}
     assert group.organisation.type == "labour_inspectorate"
+    assert group.suspects.filter(is_legal_person=True).count() == len(data.GROUP_SUSPECTS)
     inspector = User.objects.get(username="inspector")
     assert policy.visible_cases(inspector).filter(incident=group).count() == len(cases)
     oldest = case_selectors.tasks_due(user=User.objects.get(username="casemanager"))[0]
