@@ -438,13 +438,18 @@ def involvement_end(
     return involvement
 
 
-@transaction.atomic
-def note_add(*, user: Any, case: Case, sensitivity: str, text: str) -> CaseNote:
+def _require_sensitivity(user: Any, case: Case, sensitivity: str) -> None:
+    """Notes and documents: the case must be in scope and the role must read (so write) the class."""
     if not policy.can(user, Perm.CASE_VIEW, case):
         raise NotFound()
     _clean_choice(sensitivity, Sensitivity, "sensitivity")
     if not policy.can(user, Perm.NOTE_ADD, case, field=sensitivity):
-        raise DomainError(_("Your role cannot write notes of this sensitivity."), field="sensitivity")
+        raise DomainError(_("Your role cannot add content of this sensitivity."), field="sensitivity")
+
+
+@transaction.atomic
+def note_add(*, user: Any, case: Case, sensitivity: str, text: str) -> CaseNote:
+    _require_sensitivity(user, case, sensitivity)
     text = _clean_text(text, "text", MAX_NOTE, required=True)
     # The case code is the associated data: a note's ciphertext cannot be moved to another case.
     key_id, blob = crypto.encrypt({"text": text}, aad=f"note:{case.code}")
@@ -475,11 +480,7 @@ def note_add(*, user: Any, case: Case, sensitivity: str, text: str) -> CaseNote:
 def document_add(
     *, user: Any, case: Case, sensitivity: str, title: str, filename: str, content_type: str, content: bytes
 ) -> CaseDocument:
-    if not policy.can(user, Perm.CASE_VIEW, case):
-        raise NotFound()
-    _clean_choice(sensitivity, Sensitivity, "sensitivity")
-    if not policy.can(user, Perm.NOTE_ADD, case, field=sensitivity):
-        raise DomainError(_("Your role cannot add documents of this sensitivity."), field="sensitivity")
+    _require_sensitivity(user, case, sensitivity)
     title = _clean_text(title, "title", 200, required=True)
     if not content:
         raise DomainError(_("The file is empty."), field="file")

@@ -51,6 +51,32 @@ def _commas(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def _attributes_from(d: dict[str, Any]) -> dict[str, Any]:
+    """Person attributes from the intake or person form (both share these fields)."""
+    return {
+        "sex": d["sex"],
+        "citizenship": d["citizenship"] or "",
+        "languages": _commas(d["languages"]),
+        "interpreter_needed": d["interpreter_needed"],
+        "disability": d["disability"],
+    }
+
+
+def _identity_from(d: dict[str, Any]) -> dict[str, Any]:
+    """Identity fields from a form; fields the form does not have are left out, not emptied."""
+    identity = {
+        "given_names": d["given_names"],
+        "family_names": d["family_names"],
+        "aliases": _lines(d["aliases"]),
+        "birth_date": d["birth_date"].isoformat() if d["birth_date"] else None,
+        "contacts": _lines(d["contacts"]),
+    }
+    for key in ("documents", "addresses"):
+        if key in d:
+            identity[key] = _lines(d[key])
+    return identity
+
+
 @access("perm", Perm.CASE_VIEW)
 def case_list_view(request: HttpRequest) -> HttpResponse:
     form = CaseSearchForm(request.GET or None)
@@ -95,21 +121,11 @@ def intake_view(request: HttpRequest) -> HttpResponse:
                 case = services.intake_register(
                     user=request.user,
                     person_attributes={
-                        "sex": d["sex"],
+                        **_attributes_from(d),
                         "age_estimate_min": d["age_estimate_min"],
                         "age_estimate_max": d["age_estimate_max"],
-                        "citizenship": d["citizenship"] or "",
-                        "languages": _commas(d["languages"]),
-                        "interpreter_needed": d["interpreter_needed"],
-                        "disability": d["disability"],
                     },
-                    identity={
-                        "given_names": d["given_names"],
-                        "family_names": d["family_names"],
-                        "aliases": _lines(d["aliases"]),
-                        "birth_date": d["birth_date"].isoformat() if d["birth_date"] else None,
-                        "contacts": _lines(d["contacts"]),
-                    },
+                    identity=_identity_from(d),
                     referral_source=d["referral_source"],
                     incident=incident,
                     incident_data={
@@ -404,22 +420,8 @@ def person_edit_view(request: HttpRequest, code: str) -> HttpResponse:
                 user=request.user,
                 person=person,
                 expected_version=d["version"],
-                attributes={
-                    "sex": d["sex"],
-                    "citizenship": d["citizenship"] or "",
-                    "languages": _commas(d["languages"]),
-                    "interpreter_needed": d["interpreter_needed"],
-                    "disability": d["disability"],
-                },
-                identity={
-                    "given_names": d["given_names"],
-                    "family_names": d["family_names"],
-                    "aliases": _lines(d["aliases"]),
-                    "birth_date": d["birth_date"].isoformat() if d["birth_date"] else None,
-                    "documents": _lines(d["documents"]),
-                    "addresses": _lines(d["addresses"]),
-                    "contacts": _lines(d["contacts"]),
-                },
+                attributes=_attributes_from(d),
+                identity=_identity_from(d),
             )
             for case in policy.visible_cases(request.user).filter(person=person):
                 services.timeline_add(case=case, user=request.user, kind="identity_updated")
