@@ -3,11 +3,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-# Paths a logged-in but not yet second-factor-verified user may reach.
-OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/report")
+# What a logged-in but not yet second-factor-verified user may reach: the login steps themselves and
+# nothing else (exact paths, so that no later page under /accounts/ opens before the second factor).
+OPEN_PATHS = frozenset(
+    {"/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/accounts/2fa/setup/", "/healthz"}
+)
+OPEN_PREFIXES = ("/static/", "/i18n/")
 
 
 class RequireSecondFactorMiddleware:
@@ -18,11 +23,16 @@ class RequireSecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_demo and not settings.DEMO_MODE:
+            # A demo account's session from a demo run does not survive a switch out of demo mode.
+            logout(request)
+            return redirect("accounts:login")
         if (
             settings.REQUIRE_2FA
             and user is not None
             and user.is_authenticated
             and not user.is_verified()
+            and request.path not in OPEN_PATHS
             and not request.path.startswith(OPEN_PREFIXES)
             and not request.path.startswith("/api/")  # the API answers 401/403 itself
         ):

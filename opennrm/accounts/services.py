@@ -242,6 +242,8 @@ def token_authenticate(secret: str) -> ApiToken | None:
     )
     if token is None or not token.is_active or not token.user.is_active:
         return None
+    if token.user.is_demo and not settings.DEMO_MODE:
+        return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -185,6 +185,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def security_view(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_secret = None
+    if settings.REQUIRE_2FA and not request.user.is_verified():
+        # Defence in depth behind the middleware: a token outlives the session, so never before the second factor.
+        return redirect("accounts:otp")
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_secret = services.token_create(

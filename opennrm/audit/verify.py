@@ -96,20 +96,20 @@ def write_checkpoint() -> Path:
 
 
 def verify_checkpoints() -> list[str]:
+    """Every stream named in any checkpoint must still reach at least the furthest entry recorded for it,
+    with the same MAC: this catches a truncated tail, and a stream deleted whole (events and head)."""
+    furthest: dict[int, tuple[int, str, str]] = {}
+    for path in _checkpoint_files():
+        for stream, head in json.loads(path.read_text()).get("heads", {}).items():
+            if head["seq"] > furthest.get(int(stream), (0, "", ""))[0]:
+                furthest[int(stream)] = (head["seq"], head["mac"], path.name)
     problems = []
-    files = _checkpoint_files()
-    if not files:
-        return problems
-    latest = files[-1]
-    data = json.loads(latest.read_text())
-    for stream, head in data.get("heads", {}).items():
-        row = AuditEvent.objects.filter(stream=int(stream), seq=head["seq"]).values("id", "mac").first()
+    for stream, (seq, mac, name) in sorted(furthest.items()):
+        row = AuditEvent.objects.filter(stream=stream, seq=seq).values("id", "mac").first()
         if row is None:
             problems.append(
-                f"stream {stream}: entry seq {head['seq']} recorded in {latest.name} no longer exists (log truncated)"
+                f"stream {stream}: entry seq {seq} recorded in {name} no longer exists (log truncated)"
             )
-        elif row["mac"] != head["mac"]:
-            problems.append(
-                f"entry id={row['id']} (stream {stream}, seq {head['seq']}): differs from {latest.name}"
-            )
+        elif row["mac"] != mac:
+            problems.append(f"entry id={row['id']} (stream {stream}, seq {seq}): differs from {name}")
     return problems

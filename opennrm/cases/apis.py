@@ -29,7 +29,6 @@ from opennrm.cases.timeline import describe
 from opennrm.core.http import Access
 from opennrm.lib.errors import DomainError, NotFound
 from opennrm.people import selectors as people_selectors
-from opennrm.people import services as people_services
 from opennrm.people.models import Disability, Sex
 
 # ---- serializers -------------------------------------------------------------------------------
@@ -216,6 +215,32 @@ class PersonUpdateSerializer(serializers.Serializer):
     identity = IdentitySerializer(required=False)
 
 
+def _audited(request: Request, object_type: str, serialise: Any) -> Any:
+    """Serialise a page of a list and record which records were read (one audit entry per page)."""
+
+    def run(page: list) -> Any:
+        audit_record(
+            actor=request.user,
+            action="read",
+            object_type=object_type,
+            detail={"codes": [getattr(row, "code", row.pk) for row in page]},
+        )
+        return serialise(page)
+
+    return run
+
+
+def _audit_case_part(request: Request, case: Any, part: str) -> None:
+    audit_record(
+        actor=request.user,
+        action="read",
+        object_type="case",
+        object_id=case.code,
+        case_code=case.code,
+        detail={"part": part},
+    )
+
+
 def _incident_out(incident: Incident) -> dict[str, Any]:
     data = IncidentOutSerializer(incident).data
     data["forms"] = incident.forms
@@ -262,7 +287,9 @@ class CaseListApi(PolicyAPIView):
             q=d.get("q", ""), status=d.get("status", ""), year=d.get("year"), child=d.get("child")
         )
         qs = selectors.case_list(user=request.user, filters=filters)
-        return paginate(request, self, qs, lambda page: CaseOutSerializer(page, many=True).data)
+        return paginate(
+            request, self, qs, _audited(request, "case", lambda page: CaseOutSerializer(page, many=True).data)
+        )
 
     @extend_schema(
         request=CaseCreateSerializer,
@@ -352,6 +379,7 @@ class CaseTimelineApi(PolicyAPIView):
     def get(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
         events = selectors.case_timeline(user=request.user, case=case)
+        _audit_case_part(request, case, "timeline")
         data = [
             {
                 "at": e.at,
@@ -377,6 +405,7 @@ class CaseInvolvementsApi(PolicyAPIView):
     @extend_schema(responses=InvolvementOutSerializer(many=True), summary="Organisations involved in a case")
     def get(self, request: Request, code: str) -> Response:
         case = selectors.case_get(user=request.user, code=code)
+        _audit_case_part(request, case, "involvements")
         return Response(
             InvolvementOutSerializer(
                 selectors.case_involvements(user=request.user, case=case), many=True
@@ -466,7 +495,9 @@ class IncidentListApi(PolicyAPIView):
             .prefetch_related("exploitation_forms")
             .order_by("-id")
         )
-        return paginate(request, self, qs, lambda page: [_incident_out(i) for i in page])
+        return paginate(
+            request, self, qs, _audited(request, "incident", lambda page: [_incident_out(i) for i in page])
+        )
 
     @extend_schema(
         request=IncidentInSerializer, responses={201: IncidentOutSerializer}, summary="Report an incident"
@@ -485,7 +516,9 @@ class IncidentDetailApi(PolicyAPIView):
     def get(self, request: Request, code: str) -> Response:
         if not policy.has_perm(request.user, Perm.CASE_VIEW):
             raise NotFound()
-        return Response(_incident_out(services.incident_for_user(user=request.user, code=code)))
+        incident = services.incident_for_user(user=request.user, code=code)
+        audit_record(actor=request.user, action="read", object_type="incident", object_id=incident.code)
+        return Response(_incident_out(incident))
 
 
 class PersonListApi(PolicyAPIView):
@@ -497,7 +530,12 @@ class PersonListApi(PolicyAPIView):
     )
     def get(self, request: Request) -> Response:
         qs = policy.visible_persons(request.user).order_by("-id")
-        return paginate(request, self, qs, lambda page: PersonOutSerializer(page, many=True).data)
+        return paginate(
+            request,
+            self,
+            qs,
+            _audited(request, "person", lambda page: PersonOutSerializer(page, many=True).data),
+        )
 
 
 class PersonDetailApi(PolicyAPIView):
@@ -538,7 +576,7 @@ class PersonDetailApi(PolicyAPIView):
                 people_selectors.identity_read(user=request.user, person=person, purpose="api update") or {}
             )
             identity = {**current, **_identity_in(d["identity"])}
-        people_services.person_update(
+        services.person_update(
             user=request.user,
             person=person,
             expected_version=d["version"],

@@ -43,13 +43,9 @@ def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case
         if policy.has_perm(user, Perm.IDENTITY_SEARCH) and not q.upper().startswith(user_country_prefix()):
             ids = person_ids_matching(q) or set()
             qs = qs.filter(code_match | Q(person_id__in=ids))
-            # A search by identity reveals personal data (who is in the system): audited.
-            audit_record(
-                actor=user,
-                action="search",
-                object_type="person",
-                detail={"kind": "identity", "matches": len(ids)},
-            )
+            # A search by identity reveals who is in the system: audited, without counting matches
+            # outside the user's scope (the trail must not tell the oversight inspector either).
+            audit_record(actor=user, action="search", object_type="person", detail={"kind": "identity"})
         else:
             qs = qs.filter(code_match)
     return qs.order_by("-opened_at", "-id")
@@ -190,8 +186,9 @@ def open_cases_count(*, user: Any, cap: int = COUNT_CAP) -> int:
 
 
 def incidents_visible(*, user: Any) -> QuerySet[Incident]:
+    """Incidents of the cases the user may see, and those their organisation reported that have no case yet."""
     return Incident.objects.filter(
-        Q(cases__in=policy.visible_cases(user)) | Q(organisation_id=user.organisation_id)
+        Q(cases__in=policy.visible_cases(user)) | Q(organisation_id=user.organisation_id, cases__isnull=True)
     ).distinct()
 
 

@@ -38,6 +38,7 @@ from opennrm.core import codes, crypto
 from opennrm.core.locking import update_versioned
 from opennrm.lib.dates import age_on, local_today
 from opennrm.lib.errors import DomainError, NotFound, PermissionDenied
+from opennrm.people import services as people_services
 from opennrm.people.services import person_create
 
 MAX_NOTE = 20_000
@@ -209,15 +210,14 @@ def _clean_suspects(value: Any) -> list[dict[str, Any]]:
 
 
 def incident_for_user(*, user: Any, code: str) -> Incident:
-    """An existing incident the user may attach a new person to: one their organisation reported or
-    one in which it is involved through a case."""
+    """An incident the user may see and attach a new person to: one of a case their organisation is
+    actively involved in, or one it reported that has no case yet. Ending the involvement ends this too."""
     incident = Incident.objects.filter(code=code).first()
-    if incident is None:
+    if incident is None or not policy.has_perm(user, Perm.CASE_VIEW):
         raise NotFound()
-    if (
-        incident.organisation_id == user.organisation_id
-        or policy.visible_cases(user).filter(incident=incident).exists()
-    ):
+    if policy.visible_cases(user).filter(incident=incident).exists():
+        return incident
+    if incident.organisation_id == user.organisation_id and not incident.cases.exists():
         return incident
     raise NotFound()
 
@@ -545,3 +545,23 @@ def task_complete(*, user: Any, task: CaseTask, expected_version: int) -> CaseTa
     timeline_add(case=task.case, user=user, kind="task_done", params={"title": task.title})
     audit_record(actor=user, action="update", object_type="task", object_id=task.pk, case_code=task.case.code)
     return task
+
+
+@transaction.atomic
+def person_update(
+    *,
+    user: Any,
+    person: Any,
+    expected_version: int,
+    attributes: dict[str, Any],
+    identity: dict[str, Any] | None,
+) -> Any:
+    """Edit a person and say so on the timeline of every case of theirs the user sees, in one transaction."""
+    people_services.person_update(
+        user=user, person=person, expected_version=expected_version, attributes=attributes, identity=identity
+    )
+    for case in policy.visible_cases(user).filter(person=person):
+        timeline_add(
+            case=case, user=user, kind="identity_updated" if identity is not None else "case_updated"
+        )
+    return person

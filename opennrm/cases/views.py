@@ -33,7 +33,6 @@ from opennrm.core.http import access
 from opennrm.core.pagination import CappedPaginator
 from opennrm.lib.errors import DomainError, NotFound
 from opennrm.people import selectors as people_selectors
-from opennrm.people import services as people_services
 
 
 def _apply_error(form: djforms.Form, exc: DomainError) -> None:
@@ -416,15 +415,13 @@ def person_edit_view(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            people_services.person_update(
+            services.person_update(
                 user=request.user,
                 person=person,
                 expected_version=d["version"],
                 attributes=_attributes_from(d),
                 identity=_identity_from(d),
             )
-            for case in policy.visible_cases(request.user).filter(person=person):
-                services.timeline_add(case=case, user=request.user, kind="identity_updated")
             messages.success(request, _("Saved."))
             return redirect("cases:person", code=person.code)
         except DomainError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from opennrm.accounts.roles import RoleCode
@@ -251,3 +252,70 @@ def test_an_incident_records_its_suspects_under_labels(world):
         format="json",
     )
     assert bad.status_code == 400
+
+
+@pytest.mark.django_db
+def test_api_lists_and_case_parts_are_audited(world):
+    manager = world.users[RoleCode.CENTRE_CASE_MANAGER]
+    client = api_for(manager)
+    for url, object_type in [
+        ("/api/v1/persons/", "person"),
+        ("/api/v1/cases/", "case"),
+        ("/api/v1/incidents/", "incident"),
+        (f"/api/v1/cases/{world.own_case.code}/timeline/", "case"),
+        (f"/api/v1/cases/{world.own_case.code}/involvements/", "case"),
+    ]:
+        before = AuditEvent.objects.filter(
+            actor_id=manager.pk, action="read", object_type=object_type
+        ).count()
+        assert client.get(url).status_code == 200
+        after = AuditEvent.objects.filter(actor_id=manager.pk, action="read", object_type=object_type).count()
+        assert after == before + 1, url
+
+
+@pytest.mark.django_db
+def test_an_incident_disappears_with_the_involvement(world):
+    from opennrm.cases.models import Involvement
+
+    reporter = world.users[RoleCode.FIRST_LINE_REPORTER]
+    client = api_for(reporter)
+    url = f"/api/v1/incidents/{world.own_case.incident.code}/"
+    assert client.get(url).status_code == 200
+    Involvement.objects.filter(case=world.own_case, organisation=reporter.organisation).update(
+        ended_at=timezone.now()
+    )
+    assert client.get(url).status_code == 404
+    codes = [i["code"] for i in client.get("/api/v1/incidents/").json()["results"]]
+    assert world.own_case.incident.code not in codes
+    attach = client.post(
+        "/api/v1/cases/",
+        new_case_payload(incident_code=world.own_case.incident.code, incident=None) | {"incident": None},
+        format="json",
+    )
+    assert attach.status_code == 400
+
+
+@pytest.mark.django_db
+def test_editing_a_person_through_the_api_is_on_the_timeline(world):
+    manager = world.users[RoleCode.CENTRE_CASE_MANAGER]
+    client = api_for(manager)
+    url = f"/api/v1/persons/{world.own_case.person.code}/"
+    version = client.get(url).json()["version"]
+    response = client.patch(
+        url, {"version": version, "identity": {"addresses": ["Safe house"]}}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["identity"]["given_names"] == "Jelena"
+    assert world.own_case.timeline.filter(kind="identity_updated", actor=manager).exists()
+
+
+@pytest.mark.django_db
+def test_a_demo_token_stops_working_outside_demo_mode(world, settings):
+    from opennrm.testing import user
+
+    demo = user("demo-api", RoleCode.CENTRE_CASE_MANAGER, world.orgs["centre"], is_demo=True)
+    settings.DEMO_MODE = True
+    client = api_for(demo)
+    assert client.get("/api/v1/me/").status_code == 200
+    settings.DEMO_MODE = False
+    assert client.get("/api/v1/me/").status_code == 401

@@ -201,3 +201,29 @@ def test_the_reads_of_one_request_are_appended_together_and_chained(client):
     assert len(streams) == 1
     result = verify_chain()
     assert result.ok, result.problems
+
+
+@pytest.mark.django_db
+def test_a_checkpoint_catches_a_stream_deleted_whole(capsys, settings, tmp_path):
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path
+    entries = _entries(2)
+    call_command("audit", "checkpoint")
+    capsys.readouterr()
+    _disable_guard()
+    stream = entries[0].stream
+    AuditEvent.objects.filter(stream=stream).delete()
+    AuditHead.objects.filter(stream=stream).delete()
+    code, out = _verify_exit(capsys)
+    assert code == 1
+    assert f"stream {stream}" in out
+
+
+@pytest.mark.django_db
+def test_no_checkpoint_is_written_over_a_broken_chain(capsys, settings, tmp_path):
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path
+    entries = _entries(3)
+    _disable_guard()
+    AuditEvent.objects.filter(pk=entries[1].pk).update(actor_username="mallory")
+    with pytest.raises(SystemExit):
+        call_command("audit", "checkpoint")
+    assert list(tmp_path.glob("checkpoint-*.json")) == []

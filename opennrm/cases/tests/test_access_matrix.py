@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from opennrm import policy
+from opennrm.accounts.models import ApiToken
 from opennrm.accounts.roles import Perm, RoleCode, Sensitivity
 from opennrm.accounts.services import token_create
 from opennrm.cases import services
@@ -204,4 +205,43 @@ def test_access_matrix(client, world, role):
                     failures.append(
                         f"{role} {method} {url} ({which} case): got {status}, expected {expected}"
                     )
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_before_the_second_factor_only_the_login_steps_open(client, world):
+    """A password alone opens nothing but the login steps: no page, no API, no token."""
+    from opennrm.accounts.middleware import OPEN_PATHS
+    from opennrm.testing import PASSWORD
+
+    _enrich(world)
+    manager = world.users[RoleCode.CENTRE_CASE_MANAGER]
+    admin = world.users[RoleCode.SYSTEM_ADMIN]
+    token, _secret = token_create(actor=None, user=manager, name="matrix")
+    objs = Objects(world.own_case, manager)
+    failures = []
+    for ep in endpoints():
+        url = objs.fill(ep.route, token.prefix, admin.organisation_id, admin.pk)
+        if ep.access.scope == "public" or url in OPEN_PATHS:
+            continue
+        for method in ep.access.methods:
+            client.logout()
+            assert (
+                client.post(
+                    "/accounts/login/", {"username": manager.username, "password": PASSWORD}
+                ).status_code
+                == 302
+            )
+            tokens_before = ApiToken.objects.count()
+            response = (
+                client.get(url) if method == "GET" else client.generic(method, url, "{}", "application/json")
+            )
+            status = response.status_code
+            held = (
+                status in (401, 403)
+                if ep.is_api
+                else (status == 302 and "/accounts/2fa/" in response["Location"])
+            )
+            if not held or ApiToken.objects.count() != tokens_before:
+                failures.append(f"{method} {url}: {status} before the second factor")
     assert failures == [], "\n".join(failures)

@@ -20,11 +20,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        if options["action"] == "checkpoint":
-            path = write_checkpoint()
-            self.stdout.write(f"checkpoint written: {path}")
-            return
         result = verify_chain(stop_at_first=not options["all"])
+        if options["action"] == "checkpoint" and result.ok:
+            # Never checkpoint a state that does not verify: it would vouch for tampering.
+            self.stdout.write(f"checkpoint written: {write_checkpoint()}")
+            return
         if result.ok:
             self.stdout.write(f"audit log intact: {result.entries} entries in {result.streams} streams")
             if options["checkpoint"]:
