@@ -50,35 +50,30 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
-        if getattr(request, "axes_locked_out", False):
-            error = _(
-                "Too many failed attempts. This account is locked for a while; try again later or ask your administrator."
+        # Demo logins exist only in demo mode; a refused demo account looks like wrong credentials.
+        refusal = (
+            "locked"
+            if getattr(request, "axes_locked_out", False)
+            else "credentials"
+            if user is None
+            else "demo_account"
+            if user.is_demo and not settings.DEMO_MODE
+            else None
+        )
+        if refusal:
+            error = (
+                _(
+                    "Too many failed attempts. This account is locked for a while; try again later or ask your administrator."
+                )
+                if refusal == "locked"
+                else _("The username or password is not correct.")
             )
             audit_record(
                 actor=None,
                 action="login_failed",
                 object_type="user",
                 actor_username=username,
-                detail={"reason": "locked"},
-            )
-        elif user is None:
-            error = _("The username or password is not correct.")
-            audit_record(
-                actor=None,
-                action="login_failed",
-                object_type="user",
-                actor_username=username,
-                detail={"reason": "credentials"},
-            )
-        elif user.is_demo and not settings.DEMO_MODE:
-            # Demo logins exist only in demo mode.
-            error = _("The username or password is not correct.")
-            audit_record(
-                actor=None,
-                action="login_failed",
-                object_type="user",
-                actor_username=username,
-                detail={"reason": "demo_account"},
+                detail={"reason": refusal},
             )
         else:
             login(request, user)

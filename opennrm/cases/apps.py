@@ -6,9 +6,10 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
+        from opennrm.cases.models import document_aad, note_aad
         from opennrm.core.rotation import EncryptedStore, register_store
 
-        register_store(EncryptedStore("cases.CaseNote", lambda row: f"note:{row.case.code}", ("case",)))
+        register_store(EncryptedStore("cases.CaseNote", lambda row: note_aad(row.case.code), ("case",)))
         register_store(
-            EncryptedStore("cases.CaseDocument", lambda row: f"document:{row.case.code}", ("case",))
+            EncryptedStore("cases.CaseDocument", lambda row: document_aad(row.case.code), ("case",))
         )

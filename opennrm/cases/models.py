@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -212,6 +214,15 @@ class Involvement(TrackedModel):
         return self.started_at <= now and (self.ended_at is None or self.ended_at > now)
 
 
+def note_aad(case_code: str) -> str:
+    """Binds a note's ciphertext to its case: it cannot be moved to another case undetected."""
+    return f"note:{case_code}"
+
+
+def document_aad(case_code: str) -> str:
+    return f"document:{case_code}"
+
+
 class CaseNote(TrackedModel):
     """A note with a sensitivity class. The text is encrypted at rest like identity data."""
 
@@ -251,6 +262,14 @@ class CaseDocument(TrackedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_at < timezone.now()
+
+    def completable_by(self, user: Any) -> bool:
+        """A task is done by the organisation it was given to (case visibility is checked by the caller)."""
+        return self.done_at is None and self.organisation_id == user.organisation_id
 
 
 class TimelineEvent(models.Model):
@@ -299,3 +318,11 @@ class CaseTask(TrackedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_at < timezone.now()
+
+    def completable_by(self, user: Any) -> bool:
+        """A task is done by the organisation it was given to (case visibility is checked by the caller)."""
+        return self.done_at is None and self.organisation_id == user.organisation_id

@@ -12,7 +12,17 @@ from django.utils import timezone
 from opennrm import policy
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
-from opennrm.cases.models import Case, CaseDocument, CaseNote, CaseTask, Incident, Involvement, TimelineEvent
+from opennrm.cases.models import (
+    Case,
+    CaseDocument,
+    CaseNote,
+    CaseTask,
+    Incident,
+    Involvement,
+    TimelineEvent,
+    document_aad,
+    note_aad,
+)
 from opennrm.core import crypto
 from opennrm.lib.errors import NotFound
 from opennrm.people.selectors import person_ids_matching
@@ -99,7 +109,7 @@ def case_notes(*, user: Any, case: Case) -> list[dict[str, Any]]:
             "id": n.pk,
             "sensitivity": n.sensitivity,
             "sensitivity_label": n.get_sensitivity_display(),
-            "text": crypto.decrypt(n.data_key_id, n.ciphertext, aad=f"note:{case.code}")["text"],
+            "text": crypto.decrypt(n.data_key_id, n.ciphertext, aad=note_aad(case.code))["text"],
             "author": str(n.created_by) if n.created_by else "",
             "organisation": n.organisation.name,
             "created_at": n.created_at,
@@ -129,7 +139,7 @@ def document_content(*, user: Any, case: Case, pk: int) -> tuple[CaseDocument, b
     doc = CaseDocument.objects.filter(case=case, pk=pk).first()
     if doc is None or not policy.can(user, "document.view", doc):
         raise NotFound()
-    data = crypto.decrypt(doc.data_key_id, doc.ciphertext, aad=f"document:{case.code}")
+    data = crypto.decrypt(doc.data_key_id, doc.ciphertext, aad=document_aad(case.code))
     audit_record(
         actor=user,
         action="export",

@@ -33,6 +33,8 @@ from opennrm.cases.models import (
     InvolvementRole,
     ReferralSource,
     TimelineEvent,
+    document_aad,
+    note_aad,
 )
 from opennrm.core import codes, crypto
 from opennrm.core.locking import update_versioned
@@ -335,12 +337,16 @@ def case_update(*, user: Any, case: Case, expected_version: int, data: dict[str,
     return case
 
 
+def allowed_statuses(case: Case) -> list[str]:
+    return sorted(TRANSITIONS.get(case.status, set()))
+
+
 @transaction.atomic
 def case_status_change(*, user: Any, case: Case, expected_version: int, status: str) -> Case:
     policy.require(user, Perm.CASE_EDIT, case)
     _clean_choice(status, CaseStatus, "status")
     old = case.status
-    if status not in TRANSITIONS.get(old, set()):
+    if status not in allowed_statuses(case):
         raise DomainError(
             _("A case cannot go from %(old)s to %(new)s.")
             % {"old": CaseStatus(old).label, "new": CaseStatus(status).label},
@@ -452,7 +458,7 @@ def note_add(*, user: Any, case: Case, sensitivity: str, text: str) -> CaseNote:
     _require_sensitivity(user, case, sensitivity)
     text = _clean_text(text, "text", MAX_NOTE, required=True)
     # The case code is the associated data: a note's ciphertext cannot be moved to another case.
-    key_id, blob = crypto.encrypt({"text": text}, aad=f"note:{case.code}")
+    key_id, blob = crypto.encrypt({"text": text}, aad=note_aad(case.code))
     note = CaseNote.objects.create(
         case=case,
         sensitivity=sensitivity,
@@ -486,7 +492,7 @@ def document_add(
         raise DomainError(_("The file is empty."), field="file")
     if len(content) > MAX_DOCUMENT_BYTES:
         raise DomainError(_("The file is larger than 10 MB."), field="file")
-    key_id, blob = crypto.encrypt({"b64": base64.b64encode(content).decode()}, aad=f"document:{case.code}")
+    key_id, blob = crypto.encrypt({"b64": base64.b64encode(content).decode()}, aad=document_aad(case.code))
     doc = CaseDocument.objects.create(
         case=case,
         sensitivity=sensitivity,
@@ -537,10 +543,12 @@ def task_add(
 
 @transaction.atomic
 def task_complete(*, user: Any, task: CaseTask, expected_version: int) -> CaseTask:
-    if not policy.can(user, Perm.CASE_VIEW, task.case) or task.organisation_id != user.organisation_id:
+    if not policy.can(user, Perm.CASE_VIEW, task.case):
         raise NotFound()
-    if task.done_at is not None:
-        raise DomainError(_("This task is already done."), field="done_at")
+    if not task.completable_by(user):
+        if task.done_at is not None:
+            raise DomainError(_("This task is already done."), field="done_at")
+        raise NotFound()
     update_versioned(task, expected_version=expected_version, user=user, fields={"done_at": timezone.now()})
     timeline_add(case=task.case, user=user, kind="task_done", params={"title": task.title})
     audit_record(actor=user, action="update", object_type="task", object_id=task.pk, case_code=task.case.code)

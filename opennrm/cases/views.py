@@ -158,6 +158,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         identity = people_selectors.identity_read(user=user, person=case.person, purpose="case page")
     timeline = [{"event": e, "text": describe(e)} for e in selectors.case_timeline(user=user, case=case)]
     readable = policy.readable_sensitivities(user)
+    tasks = selectors.case_tasks(user=user, case=case)
     return {
         "case": case,
         "person": case.person,
@@ -166,7 +167,8 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "notes": selectors.case_notes(user=user, case=case),
         "documents": selectors.case_documents(user=user, case=case),
         "involvements": selectors.case_involvements(user=user, case=case),
-        "tasks": selectors.case_tasks(user=user, case=case),
+        "tasks": tasks,
+        "completable_tasks": {t.pk for t in tasks if t.completable_by(user)},
         "forms": case.incident.forms,
         "may": {
             "edit": policy.can(user, Perm.CASE_EDIT, case),
@@ -180,7 +182,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "task_form": TaskForm(auto_id="task_%s"),
         "document_form": DocumentForm(auto_id="document_%s"),
         "status_form": StatusForm(initial={"version": case.version}),
-        "allowed_statuses": sorted(services.TRANSITIONS.get(case.status, set())),
+        "allowed_statuses": services.allowed_statuses(case),
     }
 
 

@@ -33,6 +33,7 @@ from opennrm.cases.models import (
     Involvement,
     InvolvementRole,
     TimelineEvent,
+    note_aad,
 )
 from opennrm.cases.services import FIRST_REVIEW_HOURS
 from opennrm.core import codes, crypto
@@ -40,7 +41,7 @@ from opennrm.demo import data
 from opennrm.demo.synthetic import is_child_on, make_person, pick_age
 from opennrm.lib.dates import local_tz
 from opennrm.people.identity import clean_identity, lookup_digests
-from opennrm.people.models import Person, PersonIdentity, PersonLookup
+from opennrm.people.models import Person, PersonIdentity, PersonLookup, identity_aad
 from opennrm.people.services import clean_attributes
 
 S = CaseStatus
@@ -224,7 +225,7 @@ class Generator:
         Person.objects.bulk_create([r.person for r in rows])
         identities, lookups = [], []
         for r in rows:
-            key_id, blob = crypto.encrypt(r.identity, aad=r.person.code, key=self.key)
+            key_id, blob = crypto.encrypt(r.identity, aad=identity_aad(r.person.code), key=self.key)
             identities.append(PersonIdentity(person=r.person, data_key_id=key_id, ciphertext=blob))
             lookups += [
                 PersonLookup(person=r.person, kind=k, digest=d) for k, d in sorted(lookup_digests(r.identity))
@@ -255,7 +256,7 @@ class Generator:
                         started_at=opened,
                     )
                 )
-            key_id, blob = crypto.encrypt({"text": r.summary}, aad=f"note:{case.code}", key=self.key)
+            key_id, blob = crypto.encrypt({"text": r.summary}, aad=note_aad(case.code), key=self.key)
             notes.append(
                 CaseNote(
                     case=case,

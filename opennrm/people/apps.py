@@ -7,5 +7,8 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from opennrm.core.rotation import EncryptedStore, register_store
+        from opennrm.people.models import identity_aad
 
-        register_store(EncryptedStore("people.PersonIdentity", lambda row: row.person.code, ("person",)))
+        register_store(
+            EncryptedStore("people.PersonIdentity", lambda row: identity_aad(row.person.code), ("person",))
+        )

@@ -60,6 +60,11 @@ class Person(TrackedModel):
         return self.code
 
 
+def identity_aad(person_code: str) -> str:
+    """The associated data binding an identity ciphertext to its person (used to encrypt, decrypt, rotate)."""
+    return person_code
+
+
 class PersonIdentity(models.Model):
     """The identity vault: names in any script, aliases, birth date, documents, addresses, contacts.
 

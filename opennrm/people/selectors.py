@@ -10,7 +10,7 @@ from opennrm.audit.services import audit_record
 from opennrm.core import crypto
 from opennrm.lib.errors import NotFound
 from opennrm.people.identity import search_digests
-from opennrm.people.models import Person, PersonIdentity, PersonLookup
+from opennrm.people.models import Person, PersonIdentity, PersonLookup, identity_aad
 
 
 def person_get(*, user: Any, code: str) -> Person:
@@ -27,7 +27,7 @@ def identity_read(*, user: Any, person: Person, purpose: str = "view") -> dict[s
     row = PersonIdentity.objects.filter(person=person).values("data_key_id", "ciphertext").first()
     if row is None:
         return None
-    identity = crypto.decrypt(row["data_key_id"], row["ciphertext"], aad=person.code)
+    identity = crypto.decrypt(row["data_key_id"], row["ciphertext"], aad=identity_aad(person.code))
     audit_record(
         actor=user,
         action="read",
@@ -47,7 +47,10 @@ def identities_for_list(*, user: Any, persons: list[Person]) -> dict[int, dict[s
         policy.visible_persons(user).filter(pk__in=[p.pk for p in allowed]).values_list("pk", flat=True)
     )
     rows = PersonIdentity.objects.filter(person_id__in=visible_ids).select_related("person")
-    out = {r.person_id: crypto.decrypt(r.data_key_id, r.ciphertext, aad=r.person.code) for r in rows}
+    out = {
+        r.person_id: crypto.decrypt(r.data_key_id, r.ciphertext, aad=identity_aad(r.person.code))
+        for r in rows
+    }
     if out:
         audit_record(
             actor=user,

@@ -15,7 +15,7 @@ from opennrm.core.locking import update_versioned
 from opennrm.lib.dates import local_today
 from opennrm.lib.errors import DomainError, NotFound
 from opennrm.people.identity import clean_identity, lookup_digests
-from opennrm.people.models import Disability, Person, PersonIdentity, PersonLookup, Sex
+from opennrm.people.models import Disability, Person, PersonIdentity, PersonLookup, Sex, identity_aad
 
 ATTRIBUTE_FIELDS = (
     "sex",
@@ -78,7 +78,7 @@ def clean_attributes(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _store_identity(person: Person, identity: dict[str, Any]) -> None:
-    key_id, blob = crypto.encrypt(identity, aad=person.code)
+    key_id, blob = crypto.encrypt(identity, aad=identity_aad(person.code))
     PersonIdentity.objects.update_or_create(
         person=person, defaults={"data_key_id": key_id, "ciphertext": blob}
     )
