@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opennrm.audit.chain import CHAINED_FIELDS, GENESIS, compute_mac
 from opennrm.audit.models import AuditEvent, AuditHead
@@ -40,20 +41,28 @@ def verify_chain(*, stop_at_first: bool = True) -> VerifyResult:
         prev_mac = GENESIS
         for row in _stream_entries(stream):
             result.entries += 1
-            where = f"entry id={row['id']} (stream {stream}, seq {row['seq']})"
+            where = _("entry id=%(id)s (stream %(stream)s, seq %(seq)s)") % {
+                "id": row["id"],
+                "stream": stream,
+                "seq": row["seq"],
+            }
             if row["seq"] != expected_seq:
                 if row["seq"] > expected_seq:
                     result.problems.append(
-                        f"{where}: entries seq {expected_seq}..{row['seq'] - 1} were deleted"
+                        _("%(where)s: entries seq %(first)s..%(last)s were deleted")
+                        % {"where": where, "first": expected_seq, "last": row["seq"] - 1}
                     )
                 else:
-                    result.problems.append(f"{where}: duplicate or inserted sequence number")
+                    result.problems.append(
+                        _("%(where)s: duplicate or inserted sequence number") % {"where": where}
+                    )
             elif row["prev_mac"] != prev_mac:
                 result.problems.append(
-                    f"{where}: does not link to the previous entry (inserted or re-chained)"
+                    _("%(where)s: does not link to the previous entry (inserted or re-chained)")
+                    % {"where": where}
                 )
             elif compute_mac(row) != row["mac"]:
-                result.problems.append(f"{where}: content altered (MAC mismatch)")
+                result.problems.append(_("%(where)s: content altered (MAC mismatch)") % {"where": where})
             if result.problems and stop_at_first:
                 return result
             expected_seq = row["seq"] + 1
@@ -61,11 +70,14 @@ def verify_chain(*, stop_at_first: bool = True) -> VerifyResult:
         head = heads.get(stream)
         last_seq = expected_seq - 1
         if head is None and last_seq:
-            result.problems.append(f"stream {stream}: chain head is missing")
+            result.problems.append(_("stream %(stream)s: chain head is missing") % {"stream": stream})
         elif head is not None and (head.seq != last_seq or (last_seq and head.mac != prev_mac)):
             result.problems.append(
-                f"stream {stream}: chain head says seq {head.seq} but the log ends at seq {last_seq} "
-                "(entries at the end were deleted or the head was altered)"
+                _(
+                    "stream %(stream)s: chain head says seq %(head)s but the log ends at seq %(last)s "
+                    "(entries at the end were deleted or the head was altered)"
+                )
+                % {"stream": stream, "head": head.seq, "last": last_seq}
             )
         if result.problems and stop_at_first:
             return result
@@ -108,8 +120,14 @@ def verify_checkpoints() -> list[str]:
         row = AuditEvent.objects.filter(stream=stream, seq=seq).values("id", "mac").first()
         if row is None:
             problems.append(
-                f"stream {stream}: entry seq {seq} recorded in {name} no longer exists (log truncated)"
+                _(
+                    "stream %(stream)s: entry seq %(seq)s recorded in %(file)s no longer exists (log truncated)"
+                )
+                % {"stream": stream, "seq": seq, "file": name}
             )
         elif row["mac"] != mac:
-            problems.append(f"entry id={row['id']} (stream {stream}, seq {seq}): differs from {name}")
+            problems.append(
+                _("entry id=%(id)s (stream %(stream)s, seq %(seq)s): differs from %(file)s")
+                % {"id": row["id"], "stream": stream, "seq": seq, "file": name}
+            )
     return problems
