@@ -35,6 +35,7 @@ lint: install
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/group_intake.py $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/opennrm makemessages -l sr -l en --ignore '.venv/*' --ignore 'var/*' --no-obsolete

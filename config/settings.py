@@ -59,6 +59,19 @@ MASTER_KEY = _key_from_env("OPENNRM_MASTER_KEY", DEV_MASTER_KEY)
 # Keys the HMAC chain of the audit log; kept outside the database so that a database writer cannot re-chain.
 AUDIT_KEY = _key_from_env("OPENNRM_AUDIT_KEY", DEV_AUDIT_KEY)
 AUDIT_CHECKPOINT_DIR = Path(env("OPENNRM_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+
+# The cache holds only short-lived counters (the public report's throttle). A file cache is shared by
+# every worker process of one machine, so a limit counts across them; tests use memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if MODE == "test"
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("OPENNRM_CACHE_DIR", str(VAR_DIR / "cache")),
+        }
+    )
+}
 AUDIT_STREAMS = int(env("OPENNRM_AUDIT_STREAMS", "8") or 8)
 
 REQUIRE_2FA = env_bool("OPENNRM_REQUIRE_2FA", not DEMO_MODE)
@@ -98,6 +111,8 @@ INSTALLED_APPS = [
     "opennrm.accounts",
     "opennrm.people",
     "opennrm.cases",
+    "opennrm.identification",
+    "opennrm.notifications",
     "opennrm.api",
     "opennrm.demo",
 ]
@@ -134,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opennrm.core.context_processors.opennrm",
+                "opennrm.notifications.context_processors.notifications",
             ],
         },
     },

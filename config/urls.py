@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("opennrm.accounts.urls")),
     path("", include("opennrm.cases.urls")),
     path("", include("opennrm.audit.urls")),
+    path("", include("opennrm.identification.urls")),
+    path("", include("opennrm.notifications.urls")),
     path("api/", include("opennrm.api.urls")),
     path("i18n/setlang/", access("public", methods=("POST",))(set_language), name="set_language"),
 ]

@@ -148,6 +148,8 @@ def can(user: Any, action: str, obj: Any = None, field: str | None = None) -> bo
             )
         if action == Perm.NOTE_ADD and field is not None:
             return field in readable_sensitivities(user)
+        if action in CASE_RULES:
+            return CASE_RULES[action](user, obj)
         return True
     if isinstance(obj, Person):
         visible = _memoised(
@@ -176,7 +178,56 @@ def require(user: Any, action: str, obj: Any = None) -> None:
 
 def _perm_for(action: str) -> str:
     # Reading a note or document is part of viewing the case; the sensitivity gate applies on top.
+    # The identification actions start from viewing the case and add their own rule (CASE_RULES).
+    if action in CASE_RULES:
+        return Perm.CASE_VIEW
     return {"note.view": Perm.CASE_VIEW, "document.view": Perm.CASE_VIEW}.get(action, action)
+
+
+# Actions of the identification workflow, on a case the user already sees.
+SCREENING_RECORD = "screening.record"
+REFERRAL_MAKE = "referral.make"
+REFERRAL_SERVICES = "referral.services"
+PROCEDURE_RUN = "procedure.run"
+PROCEDURE_CONTRIBUTE = "procedure.contribute"
+DECISION_ISSUE = "decision.issue"
+DECISION_REASONS = "decision.reasons"
+AGE_ASSESS = "age.assess"
+GUARDIAN_APPOINT = "guardian.appoint"
+
+
+def _writes_cases(user: Any) -> bool:
+    return has_perm(user, Perm.CASE_CREATE) or has_perm(user, Perm.CASE_EDIT)
+
+
+def _identifying_body(user: Any, case: Case) -> bool:
+    return InvolvementRole.IDENTIFYING_BODY in involvement_roles(user, case)
+
+
+CASE_RULES: dict[str, Any] = {
+    # First-line organisations and the Centre screen and refer; a prosecutor or shelter does not.
+    SCREENING_RECORD: lambda user, case: _writes_cases(user),
+    REFERRAL_MAKE: lambda user, case: _writes_cases(user),
+    # Referring on to services (shelter, health, NGO, guardianship, return) is the coordinator's job.
+    REFERRAL_SERVICES: lambda user, case: can(user, Perm.INVOLVEMENT_MANAGE, case),
+    # The identifying body runs the procedure; only a role that signs decisions issues one.
+    PROCEDURE_RUN: lambda user, case: has_perm(user, Perm.CASE_EDIT) and _identifying_body(user, case),
+    # Other organisations in the case give their opinion to the procedure (they do not read its records).
+    PROCEDURE_CONTRIBUTE: lambda user, case: (
+        CASE_RULES[PROCEDURE_RUN](user, case) or has_perm(user, Perm.NOTE_ADD)
+    ),
+    DECISION_ISSUE: lambda user, case: has_perm(user, Perm.DECISION_SIGN) and _identifying_body(user, case),
+    # The reasons are legal content: the identifying body and roles that read legal notes see them;
+    # a referring school or inspector learns the outcome only.
+    DECISION_REASONS: lambda user, case: (
+        _identifying_body(user, case) or Sensitivity.LEGAL in readable_sensitivities(user)
+    ),
+    AGE_ASSESS: lambda user, case: has_perm(user, Perm.CASE_EDIT),
+    # The centre for social work appoints the guardian (Family Law; CETS 197 Art. 10(4)).
+    GUARDIAN_APPOINT: lambda user, case: (
+        has_perm(user, Perm.CASE_EDIT) and getattr(user.organisation, "type", None) == "social_work_centre"
+    ),
+}
 
 
 def may_read_class(user: Any, sensitivity: str) -> bool:

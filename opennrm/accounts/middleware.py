@@ -10,7 +10,16 @@ from django.shortcuts import redirect
 # What a logged-in but not yet second-factor-verified user may reach: the login steps themselves and
 # nothing else (exact paths, so that no later page under /accounts/ opens before the second factor).
 OPEN_PATHS = frozenset(
-    {"/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/accounts/2fa/setup/", "/healthz"}
+    {
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/2fa/",
+        "/accounts/2fa/setup/",
+        "/healthz",
+        # The public's anonymous report stays open to anyone, signed in or not.
+        "/report/",
+        "/report/thanks/",
+    }
 )
 OPEN_PREFIXES = ("/static/", "/i18n/")
 

@@ -22,6 +22,8 @@ class Perm:
     INVOLVEMENT_MANAGE = "involvement.manage"
     TASK_MANAGE = "task.manage"
     DECISION_SIGN = "decision.sign"
+    # Read and triage the anonymous reports of the public (the Centre's queue).
+    REPORT_TRIAGE = "report.triage"
     STATS_VIEW = "stats.view"
     AUDIT_VIEW = "audit.view"
     ADMIN_ORGANISATIONS = "admin.organisations"
@@ -38,6 +40,7 @@ class Perm:
         INVOLVEMENT_MANAGE,
         TASK_MANAGE,
         DECISION_SIGN,
+        REPORT_TRIAGE,
         STATS_VIEW,
         AUDIT_VIEW,
         ADMIN_ORGANISATIONS,
@@ -85,6 +88,7 @@ DEFAULT_ROLES: dict[str, dict] = {
             P.IDENTITY_SEARCH,
             P.INVOLVEMENT_MANAGE,
             P.TASK_MANAGE,
+            P.REPORT_TRIAGE,
         ],
         "sensitivities": [S.GENERAL, S.MEDICAL, S.PSYCHOSOCIAL, S.LEGAL, S.SECURITY],
     },
@@ -97,6 +101,7 @@ DEFAULT_ROLES: dict[str, dict] = {
             P.INVOLVEMENT_MANAGE,
             P.TASK_MANAGE,
             P.DECISION_SIGN,
+            P.REPORT_TRIAGE,
         ],
         "sensitivities": [S.GENERAL, S.MEDICAL, S.PSYCHOSOCIAL, S.LEGAL, S.SECURITY],
     },

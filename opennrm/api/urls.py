@@ -1,6 +1,6 @@
 """/api/v1/ routes. Every view here declares ``access``; the access-matrix test walks this list."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from opennrm.accounts import apis as accounts_apis
@@ -42,6 +42,8 @@ urlpatterns = [
         name="involvement_end",
     ),
     path("v1/cases/<str:code>/notes/", cases_apis.CaseNotesApi.as_view(), name="case_notes"),
+    path("v1/", include("opennrm.identification.api_urls")),
+    path("v1/", include("opennrm.notifications.api_urls")),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
 ]

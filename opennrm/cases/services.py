@@ -573,3 +573,200 @@ def person_update(
             case=case, user=user, kind="identity_updated" if identity is not None else "case_updated"
         )
     return person
+
+
+# A group case (a workplace raid, a boat) is registered in one step. Above this, split the group: the
+# form, the upload and the one transaction are sized for it.
+MAX_GROUP = 5000
+
+
+@transaction.atomic
+def intake_register_group(
+    *,
+    user: Any,
+    incident: Incident,
+    persons: list[tuple[dict[str, Any], dict[str, Any]]],
+    referral_source: str,
+    summary: str = "",
+) -> list[Case]:
+    """Register a group of persons found together and open one case each, in one incident.
+
+    The bulk twin of ``intake_register``: the same policy, child presumption and involvements (the
+    reporter's organisation and the Centre), but bulk inserts, one review task for the whole group
+    instead of one per case (500 identical tasks would bury the Centre's list) and one audit entry.
+    The number of queries does not grow with the group (beyond the database's own insert batches).
+    """
+    if not policy.has_perm(user, Perm.CASE_CREATE) or not user.organisation_id:
+        raise PermissionDenied()
+    _clean_choice(referral_source, ReferralSource, "referral_source")
+    summary = _clean_text(summary, "summary", 4000)
+    if not persons:
+        raise DomainError(_("Add at least one person."), field="persons")
+    if len(persons) > MAX_GROUP:
+        raise DomainError(
+            _("At most %(n)d persons can be registered in one step.") % {"n": MAX_GROUP}, field="persons"
+        )
+    if summary and not (
+        policy.has_perm(user, Perm.NOTE_ADD) and Sensitivity.GENERAL in policy.readable_sensitivities(user)
+    ):
+        raise DomainError(_("Your role cannot add content of this sensitivity."), field="sensitivity")
+    people = people_services.person_create_many(user=user, rows=persons)
+    today = local_today()
+    now = timezone.now()
+    cases: list[Case] = []
+    for person, (_attributes, identity), code in zip(
+        people, persons, codes.next_codes("case", len(people)), strict=True
+    ):
+        birth_date = str(identity["birth_date"]) if identity.get("birth_date") else None
+        cases.append(
+            Case(
+                code=code,
+                person=person,
+                incident=incident,
+                status=CaseStatus.REPORTED,
+                status_changed_at=now,
+                opened_at=now,
+                opened_by_organisation_id=user.organisation_id,
+                referral_source=referral_source,
+                is_child=presumed_child(
+                    birth_date=birth_date,
+                    birth_year=person.birth_year,
+                    age_min=person.age_estimate_min,
+                    age_max=person.age_estimate_max,
+                    today=today,
+                ),
+                created_by=user,
+                updated_by=user,
+            )
+        )
+    # Every case shares its values but the code, the person and the child flag: the field rules of one
+    # are the field rules of all (the unique person-incident pair holds: every person is new).
+    cases[0].full_clean(
+        exclude=["person", "incident", "opened_by_organisation", "created_by", "updated_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    Case.objects.bulk_create(cases)
+    person_codes = {case.pk: person.code for case, person in zip(cases, people, strict=True)}
+
+    centre = centre_organisation()
+    reporter_role = InvolvementRole.REPORTER
+    if centre is not None and centre.pk == user.organisation_id:
+        reporter_role = InvolvementRole.IDENTIFYING_BODY
+    involvements: list[Involvement] = []
+    for case in cases:
+        involvements.append(
+            Involvement(
+                case_id=case.pk,
+                organisation_id=user.organisation_id,
+                role=reporter_role,
+                started_at=now,
+                created_by_id=user.pk,
+                updated_by_id=user.pk,
+            )
+        )
+        if centre is not None and centre.pk != user.organisation_id:
+            involvements.append(
+                Involvement(
+                    case_id=case.pk,
+                    organisation_id=centre.pk,
+                    role=InvolvementRole.IDENTIFYING_BODY,
+                    started_at=now,
+                    created_by_id=user.pk,
+                    updated_by_id=user.pk,
+                )
+            )
+    Involvement.objects.bulk_create(involvements)
+    policy.forget()
+
+    actor_id = user.pk if getattr(user, "is_authenticated", False) else None
+    org_name = user.organisation.name
+    events: list[TimelineEvent] = []
+    for case in cases:
+        events.append(
+            TimelineEvent(
+                case_id=case.pk,
+                actor_id=actor_id,
+                organisation_id=user.organisation_id,
+                kind="case_opened",
+                params={"org": org_name},
+                at=now,
+            )
+        )
+        events.append(
+            TimelineEvent(
+                case_id=case.pk,
+                actor_id=actor_id,
+                organisation_id=user.organisation_id,
+                kind="person_registered",
+                params={"code": person_codes[case.pk]},
+                at=now,
+            )
+        )
+    if summary:
+        # The reporter's account concerns every person of the group: an encrypted note in each case
+        # (a note's ciphertext is bound to its case, so it is encrypted once per case).
+        key = crypto.active_key()
+        notes = []
+        for case in cases:
+            key_id, blob = crypto.encrypt({"text": summary}, aad=note_aad(case.code), key=key)
+            notes.append(
+                CaseNote(
+                    case_id=case.pk,
+                    sensitivity=Sensitivity.GENERAL,
+                    organisation_id=user.organisation_id,
+                    created_by_id=user.pk,
+                    updated_by_id=user.pk,
+                    data_key_id=key_id,
+                    ciphertext=blob,
+                )
+            )
+            events.append(
+                TimelineEvent(
+                    case_id=case.pk,
+                    actor_id=actor_id,
+                    organisation_id=user.organisation_id,
+                    kind="note_added",
+                    params={"sensitivity": Sensitivity.GENERAL},
+                    sensitivity=Sensitivity.GENERAL,
+                    at=now,
+                )
+            )
+        CaseNote.objects.bulk_create(notes)
+    if centre is not None:
+        task = CaseTask.objects.create(
+            case=cases[0],
+            # Stored untranslated (the source text) and translated when shown, in each reader's language.
+            title=gettext_noop("Review the group report"),
+            due_at=now + dt.timedelta(hours=FIRST_REVIEW_HOURS),
+            organisation=centre,
+            created_by=user,
+            updated_by=user,
+        )
+        events.append(
+            TimelineEvent(
+                case_id=cases[0].pk,
+                actor_id=actor_id,
+                organisation_id=user.organisation_id,
+                kind="task_added",
+                params={"title": task.title},
+                at=now,
+            )
+        )
+    TimelineEvent.objects.bulk_create(events)
+    audit_record(
+        actor=user,
+        action="create",
+        object_type="case",
+        object_id=cases[0].code,
+        case_code=cases[0].code,
+        detail={
+            "count": len(cases),
+            "first": cases[0].code,
+            "last": cases[-1].code,
+            "persons": [people[0].code, people[-1].code],
+            "incident": incident.code,
+            "children": sum(1 for c in cases if c.is_child),
+        },
+    )
+    return cases

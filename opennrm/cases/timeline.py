@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -18,7 +19,18 @@ def _label(choices: Any, value: str) -> str:
         return value
 
 
+# Apps above cases (identification, assistance…) register the sentences of their own kinds here, in
+# AppConfig.ready(), so this lower layer describes them without importing those apps.
+DESCRIBERS: dict[str, Callable[[TimelineEvent], str]] = {}
+
+
+def register_describer(kind: str, describer: Callable[[TimelineEvent], str]) -> None:
+    DESCRIBERS[kind] = describer
+
+
 def describe(event: TimelineEvent) -> str:
+    if event.kind in DESCRIBERS:
+        return DESCRIBERS[event.kind](event)
     p = dict(event.params or {})
     if p.get("org"):
         # Organisation names are stored in Serbian Latin; show them in the reader's script.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as djforms
@@ -151,6 +152,16 @@ def intake_view(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/intake.html", {"form": form}, status=400 if form.errors else 200)
 
 
+# Apps above cases (identification, assistance…) add sections to the case page: each registers, in
+# AppConfig.ready(), a function returning {"template": …, …context} or None for this user and case.
+CASE_PANELS: list[Callable[[HttpRequest, Any], dict[str, Any] | None]] = []
+
+
+def register_case_panel(panel: Callable[[HttpRequest, Any], dict[str, Any] | None]) -> None:
+    if panel not in CASE_PANELS:
+        CASE_PANELS.append(panel)
+
+
 def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     user = request.user
     identity = None
@@ -183,6 +194,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "document_form": DocumentForm(auto_id="document_%s"),
         "status_form": StatusForm(initial={"version": case.version}),
         "allowed_statuses": services.allowed_statuses(case),
+        "panels": [p for p in (panel(request, case) for panel in CASE_PANELS) if p],
     }
 
 

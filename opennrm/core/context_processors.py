@@ -16,6 +16,7 @@ def opennrm(request: HttpRequest) -> dict[str, Any]:
             "cases": "case.view" in perms,
             "new_case": "case.create" in perms,
             "audit": "audit.view" in perms,
+            "triage": "report.triage" in perms,
             "organisations": "admin.organisations" in perms,
             "users": "admin.users" in perms,
         },

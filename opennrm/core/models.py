@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TrackedModel(models.Model):
@@ -54,3 +55,39 @@ class CodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class DeadlineUnit(models.TextChoices):
+    HOURS = "hours", _("hours")
+    DAYS = "days", _("days")
+
+
+class DeadlineRule(models.Model):
+    """Every time limit of the mechanism in one table, per country, with its legal basis.
+
+    A rule that says "within 24 hours" or "90 days" is configured here, never hard-coded where it is
+    used, because it differs between countries and changes with the law.
+    """
+
+    country = models.CharField(_("country"), max_length=2)
+    code = models.SlugField(_("code"), max_length=40)
+    amount = models.PositiveIntegerField(_("length"))
+    unit = models.CharField(_("unit"), max_length=8, choices=DeadlineUnit.choices)
+    # A floor set by a treaty: the reflection period can never be configured below CETS 197's 30 days.
+    minimum = models.PositiveIntegerField(_("minimum"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["country", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "code"], name="deadline_rule_unique"),
+            models.CheckConstraint(
+                condition=models.Q(minimum__isnull=True) | models.Q(amount__gte=models.F("minimum")),
+                name="deadline_rule_not_below_minimum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.code}: {self.amount} {self.unit}"

@@ -14,6 +14,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     from opennrm import policy
     from opennrm.cases import selectors as case_selectors
     from opennrm.cases.timeline import describe
+    from opennrm.identification import selectors as identification_selectors
 
     user = request.user
     context: dict = {"role": user.role}
@@ -26,7 +27,11 @@ def home_view(request: HttpRequest) -> HttpResponse:
             tasks=case_selectors.tasks_due(user=user),
             activity=[{"event": e, "text": describe(e)} for e in case_selectors.recent_activity(user=user)],
             recent_cases=case_selectors.case_list(user=user)[:10],
+            referrals=identification_selectors.referral_inbox(user=user, limit=20),
         )
+        # The Centre head answers for referrals nobody has taken up in time.
+        if policy.has_perm(user, Perm.DECISION_SIGN):
+            context["overdue_referrals"] = [r for r in context["referrals"] if r.is_overdue]
     return render(request, "core/home.html", context)
 
 

@@ -561,3 +561,24 @@ GROUP_SUSPECTS = (
     {"label": "Agencija za zapošljavanje", "role_in_process": "recruiter", "is_legal_person": True},
 )
 GROUP_TASK = "Organizovati prevodioca za vijetnamski i razgovore za identifikaciju grupe iz Zrenjanina"
+
+# Reasons of the Centre head's identification decisions (synthetic, no real person).
+DECISION_REASONS: dict[str, tuple[str, ...]] = {
+    "identified": (
+        "Na osnovu razgovora uz prisustvo psihologa, izjave upućujuće organizacije i utvrđenih indikatora "
+        "(obmana pri zapošljavanju, oduzeta lična dokumenta, kontrola kretanja) utvrđeno je da je lice žrtva "
+        "trgovine ljudima.",
+        "Iskaz je dosledan i potkrepljen zapisnikom inspekcije rada; ispunjeni su indikatori prinudnog rada "
+        "(dužničko ropstvo, zadržavanje zarade, pretnje). Lice se identifikuje kao žrtva trgovine ljudima.",
+        "Maloletno lice je vrbovano i korišćeno radi eksploatacije; kod deteta se sredstva ne utvrđuju "
+        "(čl. 388 st. 2 KZ). Mišljenje centra za socijalni rad pribavljeno.",
+        "Utvrđeni jaki indikatori seksualne eksploatacije i prinude u mestu eksploatacije; nalaz lekara i "
+        "mišljenje NVO potvrđuju iskaz.",
+    ),
+    "not_identified": (
+        "Razgovorom i proverom dokumentacije nisu utvrđeni elementi eksploatacije niti sredstva prinude; "
+        "radi se o radnom sporu. Lice je upućeno na inspekciju rada i besplatnu pravnu pomoć.",
+        "Nisu utvrđeni indikatori trgovine ljudima; lice je dobrovoljno migriralo i slobodno raspolaže "
+        "zaradom i dokumentima. Upućeno na centar za socijalni rad radi podrške.",
+    ),
+}

@@ -18,6 +18,7 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from unittest import mock
 
 from django.db import transaction
@@ -39,7 +40,10 @@ from opennrm.core import codes
 from opennrm.demo import data, planning
 from opennrm.demo.planning import Clock, Plan
 from opennrm.demo.synthetic import is_child_on, make_person
+from opennrm.identification import services as identification
+from opennrm.identification.models import ReferralPurpose, ReferralStatus
 from opennrm.lib.dates import local_tz
+from opennrm.notifications.models import Notification
 from opennrm.people.models import Person, PersonIdentity
 
 S = CaseStatus
@@ -60,6 +64,32 @@ NOTE_AUTHORS = {
     "psychosocial": ("ngo", "ngo2", "socialworker"),
     "legal": ("prosecutor", "police"),
     "security": ("police", "shelter"),
+}
+
+
+@contextmanager
+def happening_at(when: dt.datetime) -> Iterator[None]:
+    """The identification services take "now" for dates they record (a referral's deadline, a
+    decision's date, a reflection period's start). Decisions are never edited afterwards, so the demo
+    tells those services the planned moment instead; created_at columns and the audit log keep today."""
+    clock = SimpleNamespace(now=lambda: when, localtime=timezone.localtime)
+    with (
+        mock.patch.object(identification, "timezone", clock),
+        mock.patch.object(identification, "local_today", lambda: timezone.localtime(when, local_tz()).date()),
+    ):
+        yield
+
+
+# A screening consistent with the plan's forms: which checklist, and what the reporter observed.
+SCREENINGS: dict[str, tuple[str, dict[str, str]]] = {
+    "labour": (
+        "labour",
+        {"DR-01": "yes", "DR-08": "yes", "EX-01": "yes", "EX-04": "yes", "CD-01": "yes", "CD-14": "yes"},
+    ),
+    "forced_labour": ("forced_labour", {"ILO-07": "yes", "ILO-08": "yes", "ILO-03": "unknown"}),
+    "begging": ("general", {"UN-G01": "yes", "UN-G03": "yes", "UN-G23": "yes", "UN-G05": "unknown"}),
+    "criminality": ("general", {"UN-G01": "yes", "UN-G18": "yes", "UN-G20": "yes"}),
+    "sexual": ("general", {"UN-G02": "yes", "UN-G05": "yes", "UN-G12": "yes", "UN-G14": "yes"}),
 }
 
 
@@ -165,9 +195,13 @@ class Writer:
         for when, kind, args in sorted(plan.events, key=lambda e: e[0]):
             if kind == "status":
                 user = self.users[args.get("by", "casemanager")]
-                case_services.case_status_change(
-                    user=user, case=case, expected_version=case.version, status=args["status"]
-                )
+                with happening_at(when):
+                    done = self.identification_step(plan, case, args["status"], when)
+                case.refresh_from_db()
+                if not done:
+                    case_services.case_status_change(
+                        user=user, case=case, expected_version=case.version, status=args["status"]
+                    )
                 status_at = when
                 closed_at = when if args["status"] == S.CLOSED else None
             elif kind == "review_done":
@@ -212,6 +246,92 @@ class Writer:
         Case.objects.filter(pk=case.pk).update(
             status_changed_at=status_at, closed_at=closed_at, updated_at=last
         )
+
+    def identification_step(self, plan: Plan, case: Case, target: str, when: dt.datetime) -> bool:
+        """Play a planned status through the identification workflow where it has one (screening,
+        referral to the Centre, acceptance, reasoned decision); False leaves it to a plain status change."""
+        case.refresh_from_db()
+        reporter, cm, head = self.users[plan.reporter], self.users["casemanager"], self.users["head"]
+        centre = self.orgs["centre"]
+        if target == S.SCREENING:
+            form = next((f for f in plan.forms if f in SCREENINGS), "sexual")
+            indicator_set, answers = SCREENINGS[form]
+            identification.screening_record(
+                user=reporter if reporter.organisation_id != centre.pk else cm,
+                case=case,
+                indicator_set=indicator_set,
+                version="2026.1",
+                answers=answers,
+                setting="interview",
+                screened_on=timezone.localtime(when, local_tz()).date(),
+            )
+            return True
+        if target == S.REFERRED and case.status in (S.REPORTED, S.SCREENING):
+            if reporter.organisation_id == centre.pk:
+                return False
+            if case.status == S.REPORTED and self.rng.random() < 0.6:
+                # Most first-line reporters screen with a checklist before they refer.
+                self.identification_step(plan, case, S.SCREENING, when)
+                case.refresh_from_db()
+            referral = identification.referral_create(
+                user=reporter, case=case, to_organisation=centre, purpose=ReferralPurpose.IDENTIFICATION
+            )
+            case.referrals.filter(pk=referral.pk).update(created_at=when, updated_at=when)
+            return True
+        if target == S.PRESUMED_VICTIM:
+            self._open_procedure(case, when)
+            return True
+        if target == S.CLOSED:
+            # Closed without identification: the Centre answers the referral it did not take up.
+            for pending in case.referrals.filter(status=ReferralStatus.PENDING, to_organisation=centre):
+                identification.referral_respond(
+                    user=cm,
+                    referral=pending,
+                    accept=False,
+                    reason="Nema osnova za postupak identifikacije; upućeno na nadležni centar za socijalni rad.",
+                    expected_version=pending.version,
+                )
+            return False
+        if target in (S.IDENTIFIED, S.NOT_IDENTIFIED) and case.status in (
+            S.REFERRED,
+            S.PRESUMED_VICTIM,
+            S.SCREENING,
+            S.REPORTED,
+        ):
+            if not case.procedures.filter(closed_at__isnull=True).exists():
+                self._open_procedure(case, when - dt.timedelta(hours=2))
+                case.refresh_from_db()
+            outcome = "identified" if target == S.IDENTIFIED else "not_identified"
+            forms = [f for f in plan.forms if f != "unknown"] or ["labour"]
+            identification.decision_issue(
+                user=head,
+                case=case,
+                outcome=outcome,
+                reasons=self.rng.choice(data.DECISION_REASONS[outcome]),
+                forms=forms if outcome == "identified" else [],
+            )
+            case.procedures.filter(closed_at__isnull=False, updated_at__gt=self.clock.horizon).update(
+                updated_at=when
+            )
+            return True
+        return False
+
+    def _open_procedure(self, case: Case, when: dt.datetime) -> None:
+        """The Centre accepts the pending referral (which opens the procedure) or opens it itself."""
+        cm = self.users["casemanager"]
+        pending = case.referrals.filter(
+            purpose=ReferralPurpose.IDENTIFICATION,
+            status=ReferralStatus.PENDING,
+            to_organisation=self.orgs["centre"],
+        ).first()
+        if pending is not None:
+            identification.referral_respond(
+                user=cm, referral=pending, accept=True, expected_version=pending.version
+            )
+            case.referrals.filter(pk=pending.pk).update(updated_at=when)
+        if not case.procedures.filter(closed_at__isnull=True).exists():
+            identification.procedure_start(user=cm, case=case)
+        case.procedures.filter(created_at__gt=self.clock.horizon).update(created_at=when, updated_at=when)
 
     def _note_author(self, case: Case, sensitivity: str) -> User:
         involved = set(
@@ -331,5 +451,8 @@ def load(
         CaseNote.objects.filter(pk=note.pk).update(created_at=opened, updated_at=opened)
         writer.stamp_timeline(first, opened)
         _open_tasks(rng, clock, writer, played)
+        # Notices of years past are read; those of the last month wait on the users' pages.
+        recent = {c.code for p, c in played if p.opened and p.opened > clock.now - dt.timedelta(days=30)}
+        Notification.objects.exclude(case_code__in=recent).update(read_at=clock.now)
     result.persons = len(plans)
     return result

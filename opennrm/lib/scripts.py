@@ -20,8 +20,13 @@ LATIN_RE = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _FOLD = str.maketrans({"đ": "dj", "ć": "c", "č": "c", "š": "s", "ž": "z"})
 
 
+# serbian-translit leaves a quoted word as it is (it takes it for a foreign name), but our quotes hold
+# Serbian words („да“), so each stretch between quote marks is transliterated on its own.
+_QUOTES = re.compile(r"([\"'„“”‘’«»])")
+
+
 def to_latin(text: str) -> str:
-    return to_lat(text)
+    return "".join(part if _QUOTES.fullmatch(part) else to_lat(part) for part in _QUOTES.split(text))
 
 
 def to_cyrillic(text: str) -> str:

@@ -71,6 +71,8 @@ class Objects:
         self.involvement = case.involvements.order_by("-id").first()
         self.task = CaseTask.objects.filter(case=case).first()
         self.document = CaseDocument.objects.filter(case=case).first()
+        self.screening = case.screenings.first()
+        self.referral = case.referrals.first()
         self.user = user
 
     def fill(self, route: str, token_prefix: str, org_pk: int, user_pk: int) -> str:
@@ -84,6 +86,14 @@ class Objects:
                 return self.case.code
             if name == "prefix":
                 return token_prefix
+            if name == "set_code":
+                return "labour"
+            if name == "version":
+                return "2026.1"
+            if name == "report_code":
+                from opennrm.identification.models import PublicReport
+
+                return PublicReport.objects.order_by("id").values_list("code", flat=True).first()
             if name == "pk":
                 if "involvements" in route:
                     return str(self.involvement.pk)
@@ -91,6 +101,10 @@ class Objects:
                     return str(self.task.pk)
                 if "documents" in route:
                     return str(self.document.pk)
+                if "screenings" in route:
+                    return str(self.screening.pk)
+                if "referrals" in route:
+                    return str(self.referral.pk)
                 if "users" in route:
                     return str(user_pk)
                 return str(org_pk)
@@ -118,6 +132,33 @@ def _enrich(world):
             content=b"hello",
         )
         CaseTask.objects.create(case=case, title="t", due_at=case.opened_at, organisation=author.organisation)
+    # A screening and a referral in each case, so their URLs have real ids.
+    from opennrm.accounts.models import OrganisationType
+    from opennrm.identification import services as identification
+    from opennrm.testing import org
+
+    for case, author, receiver in (
+        (world.own_case, world.users[RoleCode.FIRST_LINE_REPORTER], world.orgs["centre"]),
+        (world.other_case, world.outsider, org("police-other", OrganisationType.POLICE)),
+    ):
+        identification.screening_record(
+            user=author,
+            case=case,
+            indicator_set="general",
+            version="2026.1",
+            answers={"UN-G01": "yes"},
+            setting="interview",
+        )
+        identification.referral_create(
+            user=author,
+            case=case,
+            to_organisation=receiver,
+            purpose="identification" if receiver.type == "centre" else "investigation",
+        )
+    # An anonymous public report in the Centre's triage queue, so its URL has a real code.
+    from opennrm.identification.public_reports import public_report_submit
+
+    public_report_submit(text="Workers kept in a field near the river, no pay.", language="en")
 
 
 def _expected(ep: Endpoint, method: str, user, case) -> str:

@@ -1,0 +1,415 @@
+"""HTML views of the identification workflow: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django import forms as djforms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from opennrm import policy
+from opennrm.accounts.roles import Perm
+from opennrm.audit.services import audit_record
+from opennrm.cases import selectors as case_selectors
+from opennrm.core.http import access
+from opennrm.identification import indicators, selectors, services
+from opennrm.identification.forms import (
+    AgeAssessmentForm,
+    DecisionForm,
+    GuardianForm,
+    ProcedureRecordForm,
+    ReferralForm,
+    ReferralResponseForm,
+    ReferralWithdrawForm,
+    ScreeningForm,
+    text_in,
+)
+from opennrm.identification.models import ReferralPurpose
+from opennrm.lib.dates import local_today
+from opennrm.lib.errors import DomainError
+
+
+def _purposes_for(user: Any, case: Any) -> list[str]:
+    if policy.can(user, policy.REFERRAL_SERVICES, case):
+        return list(ReferralPurpose.values)
+    return [p for p in ReferralPurpose.values if p in services.FIRST_LINE_PURPOSES]
+
+
+def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
+    """The identification section of the case page (registered with cases.views.register_case_panel)."""
+    user = request.user
+    referrals = selectors.referrals(user=user, case=case)
+    may = {
+        "screen": policy.can(user, policy.SCREENING_RECORD, case),
+        "refer": policy.can(user, policy.REFERRAL_MAKE, case),
+        "procedure": policy.can(user, policy.PROCEDURE_RUN, case),
+        "decide": policy.can(user, policy.DECISION_ISSUE, case),
+        "age": policy.can(user, policy.AGE_ASSESS, case),
+        "guardian": policy.can(user, policy.GUARDIAN_APPOINT, case),
+    }
+    open_procedure = case.procedures.filter(closed_at__isnull=True).first()
+    return {
+        "template": "identification/_case_panel.html",
+        "may": may,
+        "bar": selectors.removal_bar(case=case),
+        "child": selectors.child_protection(user=user, case=case),
+        "reflection": selectors.reflection_period(case=case),
+        "foreign": services.is_foreign_national(case),
+        "screenings": selectors.screenings(user=user, case=case)[:10],
+        "referrals": [
+            {
+                "referral": r,
+                "respond": r.status == "pending" and r.to_organisation_id == user.organisation_id,
+                "withdraw": r.status == "pending" and r.from_organisation_id == user.organisation_id,
+            }
+            for r in referrals
+        ],
+        "procedure": open_procedure,
+        "records": selectors.procedure_records(user=user, case=case)
+        if open_procedure or may["decide"]
+        else [],
+        "decisions": selectors.decisions(user=user, case=case),
+        "referral_form": ReferralForm(
+            purposes=_purposes_for(user, case), exclude_org=user.organisation_id, auto_id="referral_%s"
+        )
+        if may["refer"]
+        else None,
+        "record_form": ProcedureRecordForm(
+            case=case,
+            allowed=policy.readable_sensitivities(user),
+            initial={"happened_on": local_today()},
+            auto_id="record_%s",
+        )
+        if may["procedure"] and open_procedure
+        else None,
+        "opinion_form": ProcedureRecordForm(
+            case=case,
+            allowed=policy.readable_sensitivities(user),
+            initial={"happened_on": local_today(), "kind": "opinion"},
+            auto_id="opinion_%s",
+        )
+        if open_procedure and not may["procedure"] and policy.can(user, policy.PROCEDURE_CONTRIBUTE, case)
+        else None,
+        "age_form": AgeAssessmentForm(initial={"assessed_on": local_today()}, auto_id="age_%s")
+        if may["age"] and case.is_child
+        else None,
+        "guardian_form": GuardianForm(initial={"appointed_on": local_today()}, auto_id="guardian_%s")
+        if may["guardian"] and case.is_child
+        else None,
+    }
+
+
+def _done(request: HttpRequest, case: Any) -> HttpResponse:
+    return redirect("cases:detail", code=case.code)
+
+
+def _post_action(request: HttpRequest, case: Any, form: djforms.Form, action: Any) -> HttpResponse:
+    """Run a small action from the case page; errors come back as a message, nothing is half-written."""
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return _done(request, case)
+    try:
+        action(form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        audit_record(
+            actor=request.user,
+            action="rejected",
+            object_type="case",
+            object_id=case.code,
+            case_code=case.code,
+            detail={"field": exc.field or ""},
+        )
+    return _done(request, case)
+
+
+# --- Screening ---------------------------------------------------------------------------------
+
+
+@access("case", policy.SCREENING_RECORD, methods=("GET", "POST"))
+def screening_new_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.SCREENING_RECORD, case)
+    lang = get_language() or "sr"
+    set_code = request.POST.get("indicator_set") or request.GET.get("set") or ""
+    version = request.POST.get("indicator_version") or request.GET.get("version") or ""
+    try:
+        iset = indicators.get_set(set_code, version) if version else indicators.latest(set_code)
+    except indicators.UnknownIndicatorSet:
+        iset = None
+    if iset is None:
+        sets = [
+            {"set": s, "title": text_in(s.title, lang)}
+            for s in indicators.available()
+            if s.is_for(is_child=case.is_child)
+        ]
+        return render(
+            request,
+            "identification/screening_choose.html",
+            {"case": case, "sets": sets, "unknown": bool(set_code)},
+            status=400 if request.method == "POST" else 200,
+        )
+    form = ScreeningForm(
+        request.POST or None,
+        indicator_set=iset,
+        initial={"screened_on": local_today(), "setting": "interview"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            screening = services.screening_record(
+                user=request.user,
+                case=case,
+                indicator_set=iset.code,
+                version=iset.version,
+                answers=form.answers(),
+                setting=form.cleaned_data["setting"],
+                screened_on=form.cleaned_data["screened_on"],
+                interpreter_used=form.cleaned_data["interpreter_used"],
+            )
+            messages.success(request, _("Screening saved."))
+            return redirect("identification:screening", code=case.code, pk=screening.pk)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(
+        request,
+        "identification/screening_form.html",
+        {"case": case, "form": form, "iset": iset, "title": text_in(iset.title, lang)},
+        status=400 if form.errors else 200,
+    )
+
+
+@access("case", Perm.CASE_VIEW)
+def screening_detail_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    screening = selectors.screening_get(user=request.user, case=case, pk=pk)
+    lang = get_language() or "sr"
+    explanation: list[str] = []
+    met: list[dict[str, Any]] = []
+    iset = None
+    with contextlib.suppress(indicators.UnknownIndicatorSet):
+        iset = indicators.get_set(screening.indicator_set, screening.indicator_version)
+    answers = {a.indicator: a.answer for a in screening.answers.all()}
+    evaluation = None
+    if iset is not None:
+        try:
+            evaluation = indicators.evaluate(iset, answers, is_child=screening.as_child)
+        except ValueError:
+            # Stored answers always evaluated once; this guards against a data file changed in place.
+            evaluation = None
+    if iset is not None and evaluation is not None:
+        explanation = indicators.explain(evaluation, iset, lang)
+        strengths = dict(evaluation.met)
+        met = [
+            {"id": i, "label": iset.item_label(i, lang), "strength": strengths.get(i)}
+            for i, _s in evaluation.met
+        ]
+    audit_record(
+        actor=request.user,
+        action="read",
+        object_type="screening",
+        object_id=screening.pk,
+        case_code=case.code,
+    )
+    return render(
+        request,
+        "identification/screening_detail.html",
+        {
+            "case": case,
+            "screening": screening,
+            "iset": iset,
+            "title": text_in(iset.title, lang) if iset else screening.indicator_set,
+            "explanation": explanation,
+            "met": met,
+            "unknown": sum(1 for v in answers.values() if v == "unknown"),
+            "answered": len(answers),
+        },
+    )
+
+
+# --- Referrals ---------------------------------------------------------------------------------
+
+
+@access("case", policy.REFERRAL_MAKE, methods=("POST",))
+def referral_create_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.REFERRAL_MAKE, case)
+    return _post_action(
+        request,
+        case,
+        ReferralForm(request.POST),
+        lambda d: (
+            services.referral_create(
+                user=request.user,
+                case=case,
+                to_organisation=d["to_organisation"],
+                purpose=d["purpose"],
+                urgent=d["urgent"],
+            ),
+            messages.success(request, _("Referral sent.")),
+        ),
+    )
+
+
+@access("case", Perm.CASE_VIEW, methods=("POST",))
+def referral_respond_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    referral = selectors.referral_get(user=request.user, case=case, pk=pk)
+
+    def run(d: dict[str, Any]) -> None:
+        accept = d["decision"] == "accept"
+        services.referral_respond(
+            user=request.user,
+            referral=referral,
+            accept=accept,
+            reason=d["reason"],
+            expected_version=d["version"],
+        )
+        messages.success(request, _("Referral accepted.") if accept else _("Referral declined."))
+
+    response = _post_action(request, case, ReferralResponseForm(request.POST), run)
+    # After declining, the organisation may no longer see the case: go to its referral inbox.
+    if not policy.can(request.user, Perm.CASE_VIEW, case):
+        return redirect("identification:inbox")
+    return response
+
+
+@access("case", Perm.CASE_VIEW, methods=("POST",))
+def referral_withdraw_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    referral = selectors.referral_get(user=request.user, case=case, pk=pk)
+    return _post_action(
+        request,
+        case,
+        ReferralWithdrawForm(request.POST),
+        lambda d: (
+            services.referral_withdraw(
+                user=request.user, referral=referral, reason=d["reason"], expected_version=d["version"]
+            ),
+            messages.success(request, _("Referral withdrawn.")),
+        ),
+    )
+
+
+@access("perm", Perm.CASE_VIEW)
+def referral_inbox_view(request: HttpRequest) -> HttpResponse:
+    pending = selectors.referral_inbox(user=request.user, limit=200)
+    return render(request, "identification/inbox.html", {"referrals": pending})
+
+
+# --- Procedure and decision --------------------------------------------------------------------
+
+
+@access("case", policy.PROCEDURE_RUN, methods=("POST",))
+def procedure_start_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.PROCEDURE_RUN, case)
+    return _post_action(
+        request,
+        case,
+        djforms.Form(request.POST),
+        lambda d: (
+            services.procedure_start(user=request.user, case=case),
+            messages.success(request, _("Identification procedure started.")),
+        ),
+    )
+
+
+@access("case", policy.PROCEDURE_CONTRIBUTE, methods=("POST",))
+def procedure_record_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.PROCEDURE_CONTRIBUTE, case)
+    return _post_action(
+        request,
+        case,
+        ProcedureRecordForm(request.POST, case=case, allowed=policy.readable_sensitivities(request.user)),
+        lambda d: (
+            services.procedure_record_add(
+                user=request.user,
+                case=case,
+                kind=d["kind"],
+                happened_on=d["happened_on"],
+                organisation=d["organisation"],
+                text=d["text"],
+                sensitivity=d["sensitivity"],
+            ),
+            messages.success(request, _("Record added.")),
+        ),
+    )
+
+
+@access("case", policy.DECISION_ISSUE, methods=("GET", "POST"))
+def decision_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.DECISION_ISSUE, case)
+    current = services.current_decision(case)
+    form = DecisionForm(request.POST or None, initial={"kind": "review" if current else "initial"})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.decision_issue(
+                user=request.user,
+                case=case,
+                outcome=d["outcome"],
+                reasons=d["reasons"],
+                forms=d["forms_of_exploitation"],
+                legal_basis=d["legal_basis"],
+                kind=d["kind"] or None,
+            )
+            messages.success(request, _("Decision issued."))
+            return redirect("cases:detail", code=case.code)
+        except DomainError as exc:
+            field = {"forms": "forms_of_exploitation"}.get(exc.field or "", exc.field)
+            form.add_error(field if field in form.fields else None, exc.message)
+    return render(
+        request,
+        "identification/decision_form.html",
+        {
+            "case": case,
+            "form": form,
+            "current": current,
+            "decisions": selectors.decisions(user=request.user, case=case),
+            "records": selectors.procedure_records(user=request.user, case=case),
+            "screenings": selectors.screenings(user=request.user, case=case),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Children ----------------------------------------------------------------------------------
+
+
+@access("case", policy.AGE_ASSESS, methods=("POST",))
+def age_assessment_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.AGE_ASSESS, case)
+    return _post_action(
+        request,
+        case,
+        AgeAssessmentForm(request.POST),
+        lambda d: (
+            services.age_assessment_record(user=request.user, case=case, **d),
+            messages.success(request, _("Age assessment recorded.")),
+        ),
+    )
+
+
+@access("case", policy.GUARDIAN_APPOINT, methods=("POST",))
+def guardian_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.GUARDIAN_APPOINT, case)
+    return _post_action(
+        request,
+        case,
+        GuardianForm(request.POST),
+        lambda d: (
+            services.guardian_appoint(user=request.user, case=case, appointed_on=d["appointed_on"]),
+            messages.success(request, _("Guardian appointment recorded.")),
+        ),
+    )
