@@ -18,7 +18,6 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from unittest import mock
 
 from django.db import transaction
@@ -42,6 +41,7 @@ from opennrm.demo.planning import Clock, Plan
 from opennrm.demo.synthetic import is_child_on, make_person
 from opennrm.identification import services as identification
 from opennrm.identification.models import ReferralPurpose, ReferralStatus
+from opennrm.identification.services import _common as identification_clock
 from opennrm.lib.dates import local_tz
 from opennrm.notifications.models import Notification
 from opennrm.people.models import Person, PersonIdentity
@@ -72,10 +72,9 @@ def happening_at(when: dt.datetime) -> Iterator[None]:
     """The identification services take "now" for dates they record (a referral's deadline, a
     decision's date, a reflection period's start). Decisions are never edited afterwards, so the demo
     tells those services the planned moment instead; created_at columns and the audit log keep today."""
-    clock = SimpleNamespace(now=lambda: when, localtime=timezone.localtime)
     with (
-        mock.patch.object(identification, "timezone", clock),
-        mock.patch.object(identification, "local_today", lambda: timezone.localtime(when, local_tz()).date()),
+        mock.patch.object(identification_clock, "now", lambda: when),
+        mock.patch.object(identification_clock, "today", lambda: timezone.localtime(when, local_tz()).date()),
     ):
         yield
 

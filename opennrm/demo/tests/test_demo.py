@@ -235,3 +235,31 @@ def test_it_refuses_to_create_demo_logins_outside_demo_mode(settings):
     with pytest.raises(CommandError, match="demo mode"):
         call_command("demo", stdout=io.StringIO())
     assert (Organisation.objects.count(), User.objects.count()) == (organisations, users)
+
+
+@pytest.mark.django_db
+def test_every_identified_victim_has_a_reasoned_decision_dated_in_its_year(demo):
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    from opennrm.identification.models import IdentificationDecision
+
+    by_year = dict(
+        IdentificationDecision.objects.filter(outcome="identified", superseded_by__isnull=True)
+        .annotate(year=ExtractYear("decided_at"))
+        .values_list("year")
+        .annotate(n=Count("id"))
+    )
+    expected = {year: fig.identified for year, fig in data.YEARS.items() if year <= current_year()}
+    assert by_year == expected
+
+
+@pytest.mark.django_db
+def test_the_identification_workflow_left_its_traces(demo):
+    from opennrm.identification.models import Referral, ReflectionPeriod, Screening
+
+    assert Screening.objects.count() > 100
+    assert Referral.objects.filter(status="accepted").count() > 300
+    # The Zrenjanin workers were referred in 2021 and nobody took them up: overdue ever since.
+    assert Referral.objects.filter(status="pending", due_at__year=2021).exists()
+    assert ReflectionPeriod.objects.exists()
