@@ -233,8 +233,10 @@ def case_edit_view(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _post_action(request: HttpRequest, case: Any, form: djforms.Form, action: Any) -> HttpResponse:
-    """Run a small action from the case page; errors come back as a message, nothing is half-written."""
+def post_case_action(request: HttpRequest, case: Any, form: djforms.Form, action: Any) -> HttpResponse:
+    """Run a small action from the case page; errors come back as a message, nothing is half-written.
+
+    Used by the case page's sections of the apps above cases too."""
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -259,7 +261,7 @@ def _post_action(request: HttpRequest, case: Any, form: djforms.Form, action: An
 def case_status_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
     policy.require(request.user, Perm.CASE_EDIT, case)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         StatusForm(request.POST),
@@ -277,7 +279,7 @@ def note_add_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
     if not policy.has_perm(request.user, Perm.NOTE_ADD):
         raise NotFound()
-    return _post_action(
+    return post_case_action(
         request,
         case,
         NoteForm(request.POST),
@@ -307,7 +309,7 @@ def document_add_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         messages.success(request, _("Document added."))
 
-    return _post_action(request, case, DocumentForm(request.POST, request.FILES), run)
+    return post_case_action(request, case, DocumentForm(request.POST, request.FILES), run)
 
 
 @access("case", Perm.CASE_VIEW)
@@ -323,7 +325,7 @@ def document_download_view(request: HttpRequest, code: str, pk: int) -> HttpResp
 def involvement_add_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
     policy.require(request.user, Perm.INVOLVEMENT_MANAGE, case)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         InvolvementForm(request.POST),
@@ -341,7 +343,7 @@ def involvement_end_view(request: HttpRequest, code: str, pk: int) -> HttpRespon
     case = selectors.case_get(user=request.user, code=code)
     policy.require(request.user, Perm.INVOLVEMENT_MANAGE, case)
     involvement = selectors.involvement_get(user=request.user, case=case, pk=pk)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         InvolvementEndForm(request.POST),
@@ -358,7 +360,7 @@ def involvement_end_view(request: HttpRequest, code: str, pk: int) -> HttpRespon
 def task_add_view(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, code=code)
     policy.require(request.user, Perm.TASK_MANAGE, case)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         TaskForm(request.POST),
@@ -375,7 +377,7 @@ def task_done_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     if task.case_id != case.pk:
         raise NotFound()
-    return _post_action(
+    return post_case_action(
         request,
         case,
         TaskDoneForm(request.POST),

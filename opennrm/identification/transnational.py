@@ -38,6 +38,7 @@ from opennrm.identification.models import (
     EmbassyContact,
     TransnationalReferral,
 )
+from opennrm.identification.services._common import clean_choice, is_foreign_national
 from opennrm.lib.dates import local_today
 from opennrm.lib.errors import DomainError
 from opennrm.lib.scripts import in_active_script as script
@@ -74,12 +75,6 @@ def _date(value: Any, field: str, *, default: dt.date | None = None) -> dt.date 
     return value
 
 
-def _choice(value: Any, choices: Any, field: str) -> str:
-    if value not in choices.values:
-        raise DomainError(_("Choose one of the listed values."), field=field)
-    return value
-
-
 def _yes_no(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
         raise DomainError(_("Choose yes or no."), field=field)
@@ -93,11 +88,6 @@ def _country(value: Any) -> str:
     if country == settings.COUNTRY_CODE:
         raise DomainError(_("Name the other country."), field="country")
     return country
-
-
-def _is_foreign_national(case: Case) -> bool:
-    citizenship = (case.person.citizenship or "").upper()
-    return bool(citizenship) and citizenship != settings.COUNTRY_CODE
 
 
 # --- Reads ---------------------------------------------------------------------------------------
@@ -172,7 +162,7 @@ def transnational_register(
         )
     if TransnationalReferral.objects.filter(case=case).exists():
         raise DomainError(_("This case is already registered as transnational."), field="case")
-    if plan_return and _is_foreign_national(case):
+    if plan_return and is_foreign_national(case):
         # These steps bring a citizen home. A foreign national's return is removal from this country:
         # barred during identification and the reflection period, and referred for separately.
         raise DomainError(
@@ -270,9 +260,9 @@ def consent_record(
 ) -> Consent:
     """Record the person's consent or refusal for one purpose. It never conditions assistance."""
     policy.require(user, Perm.CASE_EDIT, case)
-    _choice(purpose, ConsentPurpose, "purpose")
+    clean_choice(purpose, ConsentPurpose, "purpose")
     given = _yes_no(given, "given")
-    _choice(how, ConsentHow, "how")
+    clean_choice(how, ConsentHow, "how")
     consent = Consent.objects.create(
         case=case,
         purpose=purpose,

@@ -8,15 +8,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from opennrm import policy
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Perm
-from opennrm.audit.services import audit_record
 from opennrm.cases import selectors as case_selectors
+from opennrm.cases.views import post_case_action
 from opennrm.core.http import access
 from opennrm.identification import transnational
 from opennrm.identification.models import ConsentHow, ConsentPurpose
@@ -123,25 +122,8 @@ def transnational_panel(request: HttpRequest, case: Any) -> dict[str, Any] | Non
 def _post(
     request: HttpRequest, case: Any, form: forms.Form, action: Callable[[dict[str, Any]], str]
 ) -> HttpResponse:
-    """Run one action; invalid input comes back as a message on the case page, nothing half-written."""
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-        return redirect("cases:detail", code=case.code)
-    try:
-        messages.success(request, action(form.cleaned_data))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        audit_record(
-            actor=request.user,
-            action="rejected",
-            object_type="case",
-            object_id=case.code,
-            case_code=case.code,
-            detail={"field": exc.field or ""},
-        )
-    return redirect("cases:detail", code=case.code)
+    """Run one action; ``action`` returns the message to show on success."""
+    return post_case_action(request, case, form, lambda d: messages.success(request, action(d)))
 
 
 @access("case", Perm.INVOLVEMENT_MANAGE, methods=("POST",))

@@ -16,6 +16,7 @@ from opennrm import policy
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
 from opennrm.cases import selectors as case_selectors
+from opennrm.cases.views import post_case_action
 from opennrm.core.http import access
 from opennrm.identification import indicators, selectors, services
 from opennrm.identification.forms import (
@@ -102,32 +103,6 @@ def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
         if may["guardian"] and case.is_child
         else None,
     }
-
-
-def _done(request: HttpRequest, case: Any) -> HttpResponse:
-    return redirect("cases:detail", code=case.code)
-
-
-def _post_action(request: HttpRequest, case: Any, form: djforms.Form, action: Any) -> HttpResponse:
-    """Run a small action from the case page; errors come back as a message, nothing is half-written."""
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-        return _done(request, case)
-    try:
-        action(form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        audit_record(
-            actor=request.user,
-            action="rejected",
-            object_type="case",
-            object_id=case.code,
-            case_code=case.code,
-            detail={"field": exc.field or ""},
-        )
-    return _done(request, case)
 
 
 # --- Screening ---------------------------------------------------------------------------------
@@ -240,7 +215,7 @@ def screening_detail_view(request: HttpRequest, code: str, pk: int) -> HttpRespo
 def referral_create_view(request: HttpRequest, code: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, code=code)
     policy.require(request.user, policy.REFERRAL_MAKE, case)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         ReferralForm(request.POST),
@@ -273,7 +248,7 @@ def referral_respond_view(request: HttpRequest, code: str, pk: int) -> HttpRespo
         )
         messages.success(request, _("Referral accepted.") if accept else _("Referral declined."))
 
-    response = _post_action(request, case, ReferralResponseForm(request.POST), run)
+    response = post_case_action(request, case, ReferralResponseForm(request.POST), run)
     # After declining, the organisation may no longer see the case: go to its referral inbox.
     if not policy.can(request.user, Perm.CASE_VIEW, case):
         return redirect("identification:inbox")
@@ -284,7 +259,7 @@ def referral_respond_view(request: HttpRequest, code: str, pk: int) -> HttpRespo
 def referral_withdraw_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, code=code)
     referral = selectors.referral_get(user=request.user, case=case, pk=pk)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         ReferralWithdrawForm(request.POST),
@@ -310,7 +285,7 @@ def referral_inbox_view(request: HttpRequest) -> HttpResponse:
 def procedure_start_view(request: HttpRequest, code: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, code=code)
     policy.require(request.user, policy.PROCEDURE_RUN, case)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         djforms.Form(request.POST),
@@ -325,7 +300,7 @@ def procedure_start_view(request: HttpRequest, code: str) -> HttpResponse:
 def procedure_record_view(request: HttpRequest, code: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, code=code)
     policy.require(request.user, policy.PROCEDURE_CONTRIBUTE, case)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         ProcedureRecordForm(request.POST, case=case, allowed=policy.readable_sensitivities(request.user)),
@@ -389,7 +364,7 @@ def decision_view(request: HttpRequest, code: str) -> HttpResponse:
 def age_assessment_view(request: HttpRequest, code: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, code=code)
     policy.require(request.user, policy.AGE_ASSESS, case)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         AgeAssessmentForm(request.POST),
@@ -404,7 +379,7 @@ def age_assessment_view(request: HttpRequest, code: str) -> HttpResponse:
 def guardian_view(request: HttpRequest, code: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, code=code)
     policy.require(request.user, policy.GUARDIAN_APPOINT, case)
-    return _post_action(
+    return post_case_action(
         request,
         case,
         GuardianForm(request.POST),
