@@ -235,7 +235,10 @@ def group_new_view(request: HttpRequest) -> HttpResponse:
                 )
             messages.info(
                 request,
-                _("Screen each person from their case page: the indicators differ from person to person."),
+                _(
+                    "Screen the indicators the group shares once for everyone with “Screen the whole group” "
+                    "on any of their case pages, and each person's own indicators from their case page."
+                ),
             )
             query = urllib.parse.urlencode({"q": result.incident.code})
             return redirect(f"{reverse('cases:list')}?{query}")

@@ -6,6 +6,7 @@ app_name = "identification"
 
 urlpatterns = [
     path("referrals/", views.referral_inbox_view, name="inbox"),
+    path("incidents/<str:code>/screening/", views.group_screening_view, name="group_screening"),
     path("cases/<str:code>/screenings/new/", views.screening_new_view, name="screening_new"),
     path("cases/<str:code>/screenings/<int:pk>/", views.screening_detail_view, name="screening"),
     path("cases/<str:code>/referrals/", views.referral_create_view, name="referral_create"),

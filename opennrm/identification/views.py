@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import urllib.parse
 from typing import Any
 
 from django import forms as djforms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from opennrm import policy
@@ -32,7 +34,7 @@ from opennrm.identification.forms import (
 )
 from opennrm.identification.models import ReferralPurpose
 from opennrm.lib.dates import local_today
-from opennrm.lib.errors import DomainError
+from opennrm.lib.errors import DomainError, PermissionDenied
 
 
 def _purposes_for(user: Any, case: Any) -> list[str]:
@@ -62,6 +64,9 @@ def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
         "reflection": selectors.reflection_period(case=case),
         "foreign": services.is_foreign_national(case),
         "screenings": selectors.screenings(user=user, case=case)[:10],
+        "group_size": policy.visible_cases(user).filter(incident_id=case.incident_id).count()
+        if may["screen"]
+        else 0,
         "referrals": [
             {
                 "referral": r,
@@ -156,6 +161,75 @@ def screening_new_view(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "identification/screening_form.html",
         {"case": case, "form": form, "iset": iset, "title": text_in(iset.title, lang)},
+        status=400 if form.errors else 200,
+    )
+
+
+@access("incident", policy.SCREENING_RECORD, methods=("GET", "POST"))
+def group_screening_view(request: HttpRequest, code: str) -> HttpResponse:
+    """The indicators a group shares, answered once for everyone of the incident the user sees."""
+    from opennrm.cases.services import incident_for_user
+    from opennrm.identification import group
+
+    incident = incident_for_user(user=request.user, code=code)
+    if not (policy.has_perm(request.user, Perm.CASE_CREATE) or policy.has_perm(request.user, Perm.CASE_EDIT)):
+        raise PermissionDenied()
+    lang = get_language() or "sr"
+    set_code = request.POST.get("indicator_set") or request.GET.get("set") or ""
+    version = request.POST.get("indicator_version") or request.GET.get("version") or ""
+    try:
+        iset = indicators.get_set(set_code, version) if version else indicators.latest(set_code)
+    except indicators.UnknownIndicatorSet:
+        iset = None
+    cases = policy.visible_cases(request.user).filter(incident=incident)
+    context: dict[str, Any] = {"incident": incident, "count": cases.count()}
+    if iset is None:
+        sets = [
+            {"set": s, "title": text_in(s.title, lang)}
+            for s in indicators.available()
+            if s.applies_to == "any"
+        ]
+        return render(
+            request,
+            "identification/group_screening_choose.html",
+            {**context, "sets": sets, "unknown": bool(set_code)},
+            status=400 if request.method == "POST" else 200,
+        )
+    form = ScreeningForm(
+        request.POST or None,
+        indicator_set=iset,
+        initial={"screened_on": local_today(), "setting": "workplace_inspection"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = group.group_screening_record(
+                user=request.user,
+                incident_code=incident.code,
+                shared_screening={
+                    "indicator_set": iset.code,
+                    "version": iset.version,
+                    "answers": form.answers(),
+                    "setting": form.cleaned_data["setting"],
+                    "screened_on": form.cleaned_data["screened_on"],
+                    "interpreter_used": form.cleaned_data["interpreter_used"],
+                },
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "The shared indicators were recorded for %(n)d person.",
+                    "The shared indicators were recorded for %(n)d persons.",
+                    count,
+                )
+                % {"n": count},
+            )
+            return redirect(f"{reverse('cases:list')}?{urllib.parse.urlencode({'q': incident.code})}")
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(
+        request,
+        "identification/screening_form.html",
+        {**context, "form": form, "iset": iset, "title": text_in(iset.title, lang), "group": True},
         status=400 if form.errors else 200,
     )
 

@@ -81,7 +81,7 @@ class Objects:
             if name == "code":
                 if route.startswith(("persons/", "api/v1/persons/")):
                     return self.case.person.code
-                if route.startswith("api/v1/incidents/"):
+                if route.startswith(("api/v1/incidents/", "incidents/")) and "group/" not in route:
                     return self.case.incident.code
                 return self.case.code
             if name == "prefix":

@@ -19,7 +19,7 @@ from opennrm.identification.group.columns import (
     GroupResult,
 )
 from opennrm.identification.group.csv_import import decode_csv, parse_group_csv, template_csv
-from opennrm.identification.group.register import group_register
+from opennrm.identification.group.register import group_register, group_screening_record
 from opennrm.identification.group.rows import clean_row, clean_rows
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "clean_rows",
     "decode_csv",
     "group_register",
+    "group_screening_record",
     "parse_group_csv",
     "template_csv",
 ]

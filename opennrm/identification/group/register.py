@@ -338,3 +338,25 @@ def group_register(
         _set_statuses(user=user, cases=cases, status=target, now=now, events=events)
     TimelineEvent.objects.bulk_create(events)
     return result
+
+
+@transaction.atomic
+def group_screening_record(*, user: Any, incident_code: str, shared_screening: dict[str, Any]) -> int:
+    """Screen everyone of an incident the user's organisation sees with the indicators they share (the
+    workplace, the recruiter, the debt), evaluated once; each person's own indicators are screened from
+    their case page. Returns the number of cases screened."""
+    incident = case_services.incident_for_user(user=user, code=incident_code)  # NotFound outside scope
+    if not (policy.has_perm(user, Perm.CASE_CREATE) or policy.has_perm(user, Perm.CASE_EDIT)):
+        raise PermissionDenied()
+    shared = _shared_screening_clean(shared_screening)
+    cases = list(policy.visible_cases(user).filter(incident=incident).order_by("id"))
+    if not cases:
+        raise DomainError(_("No case of this incident is open to your organisation."), field="incident")
+    now = timezone.now()
+    events: list[TimelineEvent] = []
+    count = _screen_group(user=user, cases=cases, shared=shared, now=now, events=events)
+    reported = [c for c in cases if c.status == CaseStatus.REPORTED]
+    if reported:
+        _set_statuses(user=user, cases=reported, status=CaseStatus.SCREENING, now=now, events=events)
+    TimelineEvent.objects.bulk_create(events)
+    return count

@@ -149,3 +149,45 @@ def test_refer_accept_and_decide_through_the_pages(client, world, case):
 def test_a_first_line_user_cannot_open_the_decision_page(client, world, case):
     login_verified(client, world.users[RoleCode.LABOUR_INSPECTOR])
     assert client.get(f"/cases/{case.code}/decision/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_indicators_a_group_shares_are_answered_once_for_everyone(client, world):
+    inspector = world.users[RoleCode.LABOUR_INSPECTOR]
+    first = open_case(inspector, referral_source="other_government", given="Prvi")
+    for given in ("Drugi", "Treći"):
+        open_case(inspector, referral_source="other_government", given=given, incident=first.incident)
+    login_verified(client, inspector)
+    page = client.get(f"/cases/{first.code}/").content.decode()
+    assert "Screen the whole group (3 persons)" in page
+    url = f"/incidents/{first.incident.code}/screening/"
+    assert "labour" in client.get(url).content.decode()
+    form = client.get(url, {"set": "labour", "version": "2026.1"}).content.decode()
+    assert "recorded for each of the 3 persons" in form
+    response = client.post(
+        url,
+        {
+            "indicator_set": "labour",
+            "indicator_version": "2026.1",
+            "setting": "workplace_inspection",
+            "screened_on": "2026-01-10",
+            **_answers(EX_01="yes", EX_04="yes", CD_14="yes"),
+        },
+    )
+    assert response.status_code == 302
+    screenings = Screening.objects.filter(case__incident=first.incident)
+    assert screenings.count() == 3
+    assert {s.case.status for s in screenings} == {CaseStatus.SCREENING}
+    # An organisation outside the incident does not learn it exists; a prosecutor may not screen.
+    login_verified(client, world.outsider)
+    assert client.get(url).status_code == 404
+    login_verified(client, world.users[RoleCode.PROSECUTOR])
+    own = world.own_case.incident.code
+    assert client.get(f"/incidents/{own}/screening/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_unverified_checklist_says_so(client, world, case):
+    login_verified(client, world.users[RoleCode.LABOUR_INSPECTOR])
+    page = client.get(f"/cases/{case.code}/screenings/new/", {"set": "sexual", "version": "2026.1"})
+    assert "has not yet been checked item by item" in page.content.decode()
