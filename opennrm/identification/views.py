@@ -110,6 +110,16 @@ def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
     }
 
 
+def _chosen_set(request: HttpRequest) -> tuple[str, indicators.IndicatorSet | None]:
+    """The indicator set (and version, else the latest) named by the form or the query string."""
+    set_code = request.POST.get("indicator_set") or request.GET.get("set") or ""
+    version = request.POST.get("indicator_version") or request.GET.get("version") or ""
+    try:
+        return set_code, indicators.get_set(set_code, version) if version else indicators.latest(set_code)
+    except indicators.UnknownIndicatorSet:
+        return set_code, None
+
+
 # --- Screening ---------------------------------------------------------------------------------
 
 
@@ -118,12 +128,7 @@ def screening_new_view(request: HttpRequest, code: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, code=code)
     policy.require(request.user, policy.SCREENING_RECORD, case)
     lang = get_language() or "sr"
-    set_code = request.POST.get("indicator_set") or request.GET.get("set") or ""
-    version = request.POST.get("indicator_version") or request.GET.get("version") or ""
-    try:
-        iset = indicators.get_set(set_code, version) if version else indicators.latest(set_code)
-    except indicators.UnknownIndicatorSet:
-        iset = None
+    set_code, iset = _chosen_set(request)
     if iset is None:
         sets = [
             {"set": s, "title": text_in(s.title, lang)}
@@ -175,12 +180,7 @@ def group_screening_view(request: HttpRequest, code: str) -> HttpResponse:
     if not (policy.has_perm(request.user, Perm.CASE_CREATE) or policy.has_perm(request.user, Perm.CASE_EDIT)):
         raise PermissionDenied()
     lang = get_language() or "sr"
-    set_code = request.POST.get("indicator_set") or request.GET.get("set") or ""
-    version = request.POST.get("indicator_version") or request.GET.get("version") or ""
-    try:
-        iset = indicators.get_set(set_code, version) if version else indicators.latest(set_code)
-    except indicators.UnknownIndicatorSet:
-        iset = None
+    set_code, iset = _chosen_set(request)
     cases = policy.visible_cases(request.user).filter(incident=incident)
     context: dict[str, Any] = {"incident": incident, "count": cases.count()}
     if iset is None:

@@ -133,6 +133,9 @@ def test_the_identification_pages_are_labelled_and_fit_a_phone(new_page, browser
         f"/cases/{code}/decision/",
         "/referrals/",
         "/notifications/",
+        "/incidents/group/new/",
+        f"/incidents/{w.own_case.incident.code}/screening/?set=labour&version=2026.1",
+        "/triage/",
     ):
         head.goto(path)
         name = path.strip("/").replace("/", "-").replace("?", "-").replace("&", "-") or "home"
