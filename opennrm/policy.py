@@ -196,7 +196,8 @@ AGE_ASSESS = "age.assess"
 GUARDIAN_APPOINT = "guardian.appoint"
 
 
-def _writes_cases(user: Any) -> bool:
+def writes_cases(user: Any) -> bool:
+    """Screens and refers: first-line organisations (create cases) and the Centre (edits them)."""
     return has_perm(user, Perm.CASE_CREATE) or has_perm(user, Perm.CASE_EDIT)
 
 
@@ -206,8 +207,8 @@ def _identifying_body(user: Any, case: Case) -> bool:
 
 CASE_RULES: dict[str, Any] = {
     # First-line organisations and the Centre screen and refer; a prosecutor or shelter does not.
-    SCREENING_RECORD: lambda user, case: _writes_cases(user),
-    REFERRAL_MAKE: lambda user, case: _writes_cases(user),
+    SCREENING_RECORD: lambda user, case: writes_cases(user),
+    REFERRAL_MAKE: lambda user, case: writes_cases(user),
     # Referring on to services (shelter, health, NGO, guardianship, return) is the coordinator's job.
     REFERRAL_SERVICES: lambda user, case: can(user, Perm.INVOLVEMENT_MANAGE, case),
     # The identifying body runs the procedure; only a role that signs decisions issues one.

@@ -263,14 +263,6 @@ class CaseDocument(TrackedModel):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.done_at is None and self.due_at < timezone.now()
-
-    def completable_by(self, user: Any) -> bool:
-        """A task is done by the organisation it was given to (case visibility is checked by the caller)."""
-        return self.done_at is None and self.organisation_id == user.organisation_id
-
 
 class TimelineEvent(models.Model):
     """What happened in a case and who did it. Written by services, never edited."""

@@ -117,13 +117,13 @@ def presumed_child(
     return False
 
 
-def _clean_choice(value: Any, choices: Any, field: str) -> str:
+def clean_choice(value: Any, choices: Any, field: str) -> str:
     if value not in choices.values:
         raise DomainError(_("Choose one of the listed values."), field=field)
     return value
 
 
-def _clean_text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
+def clean_text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -136,7 +136,7 @@ def _clean_text(value: Any, field: str, limit: int, *, required: bool = False) -
     return value
 
 
-def _clean_date(value: Any, field: str) -> dt.date | None:
+def clean_date(value: Any, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.date):
@@ -149,9 +149,9 @@ def _clean_date(value: Any, field: str) -> dt.date | None:
 
 @transaction.atomic
 def incident_create(*, user: Any, data: dict[str, Any]) -> Incident:
-    title = _clean_text(data.get("title"), "incident.title", 200, required=True)
-    started = _clean_date(data.get("started_on"), "incident.started_on")
-    ended = _clean_date(data.get("ended_on"), "incident.ended_on")
+    title = clean_text(data.get("title"), "incident.title", 200, required=True)
+    started = clean_date(data.get("started_on"), "incident.started_on")
+    ended = clean_date(data.get("ended_on"), "incident.ended_on")
     if started and ended and ended < started:
         raise DomainError(_("The end cannot be before the start."), field="incident.ended_on")
     if started and started > local_today():
@@ -160,7 +160,7 @@ def incident_create(*, user: Any, data: dict[str, Any]) -> Incident:
     if not isinstance(forms, list):
         raise DomainError(_("Choose one or more forms of exploitation."), field="incident.forms")
     for form in forms:
-        _clean_choice(form, ExploitationForm, "incident.forms")
+        clean_choice(form, ExploitationForm, "incident.forms")
     country = (data.get("country_of_exploitation") or "RS").upper()
     if len(country) != 2 or not country.isalpha() or not country.isascii():
         raise DomainError(_("Enter a two-letter ISO country code."), field="incident.country_of_exploitation")
@@ -169,7 +169,7 @@ def incident_create(*, user: Any, data: dict[str, Any]) -> Incident:
         title=title,
         started_on=started,
         ended_on=ended,
-        municipality=_clean_text(data.get("municipality"), "incident.municipality", 120),
+        municipality=clean_text(data.get("municipality"), "incident.municipality", 120),
         country_of_exploitation=country,
         transnational=bool(data.get("transnational")) or country != settings.COUNTRY_CODE,
         organisation_id=user.organisation_id,
@@ -199,8 +199,8 @@ def _clean_suspects(value: Any) -> list[dict[str, Any]]:
             raise DomainError(_("Enter each suspect with a label and a role."), field="incident.suspects")
         out.append(
             {
-                "label": _clean_text(item.get("label"), "incident.suspects", 60, required=True),
-                "role_in_process": _clean_choice(
+                "label": clean_text(item.get("label"), "incident.suspects", 60, required=True),
+                "role_in_process": clean_choice(
                     item.get("role_in_process") or IncidentSuspect.ProcessRole.UNKNOWN,
                     IncidentSuspect.ProcessRole,
                     "incident.suspects",
@@ -242,8 +242,8 @@ def intake_register(
     """
     if not policy.has_perm(user, Perm.CASE_CREATE) or not user.organisation_id:
         raise PermissionDenied()
-    _clean_choice(referral_source, ReferralSource, "referral_source")
-    summary = _clean_text(summary, "summary", 4000)
+    clean_choice(referral_source, ReferralSource, "referral_source")
+    summary = clean_text(summary, "summary", 4000)
     if incident is None:
         incident = incident_create(user=user, data=incident_data or {})
     person = person_create(user=user, attributes=person_attributes, identity=identity)
@@ -319,7 +319,7 @@ def case_update(*, user: Any, case: Case, expected_version: int, data: dict[str,
         if key not in {"referral_source", "is_child"}:
             raise DomainError(_("Unknown field."), field=key)
     if "referral_source" in data:
-        fields["referral_source"] = _clean_choice(data["referral_source"], ReferralSource, "referral_source")
+        fields["referral_source"] = clean_choice(data["referral_source"], ReferralSource, "referral_source")
     if "is_child" in data:
         if not isinstance(data["is_child"], bool):
             raise DomainError(_("Choose yes or no."), field="is_child")
@@ -344,7 +344,7 @@ def allowed_statuses(case: Case) -> list[str]:
 @transaction.atomic
 def case_status_change(*, user: Any, case: Case, expected_version: int, status: str) -> Case:
     policy.require(user, Perm.CASE_EDIT, case)
-    _clean_choice(status, CaseStatus, "status")
+    clean_choice(status, CaseStatus, "status")
     old = case.status
     if status not in allowed_statuses(case):
         raise DomainError(
@@ -373,7 +373,7 @@ def involvement_add(
     *, user: Any, case: Case, organisation: Organisation, role: str, started_at: dt.datetime | None = None
 ) -> Involvement:
     policy.require(user, Perm.INVOLVEMENT_MANAGE, case)
-    _clean_choice(role, InvolvementRole, "role")
+    clean_choice(role, InvolvementRole, "role")
     if not organisation.is_active:
         raise DomainError(_("This organisation is not active."), field="organisation")
     if Involvement.objects.active().filter(case=case, organisation=organisation, role=role).exists():
@@ -407,7 +407,7 @@ def involvement_end(
 ) -> Involvement:
     case = involvement.case
     policy.require(user, Perm.INVOLVEMENT_MANAGE, case)
-    reason = _clean_text(reason, "end_reason", 300, required=True)
+    reason = clean_text(reason, "end_reason", 300, required=True)
     if involvement.ended_at is not None:
         raise DomainError(_("This involvement has already ended."), field="ended_at")
     remaining = (
@@ -448,7 +448,7 @@ def _require_sensitivity(user: Any, case: Case, sensitivity: str) -> None:
     """Notes and documents: the case must be in scope and the role must read (so write) the class."""
     if not policy.can(user, Perm.CASE_VIEW, case):
         raise NotFound()
-    _clean_choice(sensitivity, Sensitivity, "sensitivity")
+    clean_choice(sensitivity, Sensitivity, "sensitivity")
     if not policy.can(user, Perm.NOTE_ADD, case, field=sensitivity):
         raise DomainError(_("Your role cannot add content of this sensitivity."), field="sensitivity")
 
@@ -456,7 +456,7 @@ def _require_sensitivity(user: Any, case: Case, sensitivity: str) -> None:
 @transaction.atomic
 def note_add(*, user: Any, case: Case, sensitivity: str, text: str) -> CaseNote:
     _require_sensitivity(user, case, sensitivity)
-    text = _clean_text(text, "text", MAX_NOTE, required=True)
+    text = clean_text(text, "text", MAX_NOTE, required=True)
     # The case code is the associated data: a note's ciphertext cannot be moved to another case.
     key_id, blob = crypto.encrypt({"text": text}, aad=note_aad(case.code))
     note = CaseNote.objects.create(
@@ -487,7 +487,7 @@ def document_add(
     *, user: Any, case: Case, sensitivity: str, title: str, filename: str, content_type: str, content: bytes
 ) -> CaseDocument:
     _require_sensitivity(user, case, sensitivity)
-    title = _clean_text(title, "title", 200, required=True)
+    title = clean_text(title, "title", 200, required=True)
     if not content:
         raise DomainError(_("The file is empty."), field="file")
     if len(content) > MAX_DOCUMENT_BYTES:
@@ -529,7 +529,7 @@ def task_add(
     *, user: Any, case: Case, title: str, due_at: dt.datetime, organisation: Organisation | None = None
 ) -> CaseTask:
     policy.require(user, Perm.TASK_MANAGE, case)
-    title = _clean_text(title, "title", 200, required=True)
+    title = clean_text(title, "title", 200, required=True)
     organisation = organisation or user.organisation
     if not Involvement.objects.active().filter(case=case, organisation=organisation).exists():
         raise DomainError(_("Tasks go to organisations involved in the case."), field="organisation")
@@ -598,8 +598,8 @@ def intake_register_group(
     """
     if not policy.has_perm(user, Perm.CASE_CREATE) or not user.organisation_id:
         raise PermissionDenied()
-    _clean_choice(referral_source, ReferralSource, "referral_source")
-    summary = _clean_text(summary, "summary", 4000)
+    clean_choice(referral_source, ReferralSource, "referral_source")
+    summary = clean_text(summary, "summary", 4000)
     if not persons:
         raise DomainError(_("Add at least one person."), field="persons")
     if len(persons) > MAX_GROUP:

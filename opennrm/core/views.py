@@ -31,7 +31,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
         )
         # The Centre head answers for referrals nobody has taken up in time.
         if policy.has_perm(user, Perm.DECISION_SIGN):
-            context["overdue_referrals"] = [r for r in context["referrals"] if r.is_overdue]
+            context["overdue_referrals"] = identification_selectors.referrals_overdue(user=user)
     return render(request, "core/home.html", context)
 
 

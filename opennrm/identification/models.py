@@ -7,6 +7,8 @@ person (procedure records, decision reasons).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -152,6 +154,13 @@ class Referral(TrackedModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == ReferralStatus.PENDING and self.due_at < timezone.now()
+
+    def respondable_by(self, user: Any) -> bool:
+        """Only the organisation the referral was sent to answers it, once (case visibility is the caller's)."""
+        return self.status == ReferralStatus.PENDING and self.to_organisation_id == user.organisation_id
+
+    def withdrawable_by(self, user: Any) -> bool:
+        return self.status == ReferralStatus.PENDING and self.from_organisation_id == user.organisation_id
 
 
 def procedure_record_aad(case_code: str) -> str:

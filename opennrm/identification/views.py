@@ -32,15 +32,8 @@ from opennrm.identification.forms import (
     ScreeningForm,
     text_in,
 )
-from opennrm.identification.models import ReferralPurpose
 from opennrm.lib.dates import local_today
 from opennrm.lib.errors import DomainError, PermissionDenied
-
-
-def _purposes_for(user: Any, case: Any) -> list[str]:
-    if policy.can(user, policy.REFERRAL_SERVICES, case):
-        return list(ReferralPurpose.values)
-    return [p for p in ReferralPurpose.values if p in services.FIRST_LINE_PURPOSES]
 
 
 def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
@@ -56,6 +49,9 @@ def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
         "guardian": policy.can(user, policy.GUARDIAN_APPOINT, case),
     }
     open_procedure = case.procedures.filter(closed_at__isnull=True).first()
+    decisions = selectors.decisions(user=user, case=case)
+    # A first decision needs a running procedure; a review needs a decision to review.
+    may["decide_now"] = may["decide"] and bool(open_procedure or decisions)
     return {
         "template": "identification/_case_panel.html",
         "may": may,
@@ -70,8 +66,8 @@ def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
         "referrals": [
             {
                 "referral": r,
-                "respond": r.status == "pending" and r.to_organisation_id == user.organisation_id,
-                "withdraw": r.status == "pending" and r.from_organisation_id == user.organisation_id,
+                "respond": r.respondable_by(user),
+                "withdraw": r.withdrawable_by(user),
             }
             for r in referrals
         ],
@@ -79,9 +75,11 @@ def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
         "records": selectors.procedure_records(user=user, case=case)
         if open_procedure or may["decide"]
         else [],
-        "decisions": selectors.decisions(user=user, case=case),
+        "decisions": decisions,
         "referral_form": ReferralForm(
-            purposes=_purposes_for(user, case), exclude_org=user.organisation_id, auto_id="referral_%s"
+            purposes=services.purposes_for(user=user, case=case),
+            exclude_org=user.organisation_id,
+            auto_id="referral_%s",
         )
         if may["refer"]
         else None,
@@ -177,7 +175,7 @@ def group_screening_view(request: HttpRequest, code: str) -> HttpResponse:
     from opennrm.identification import group
 
     incident = incident_for_user(user=request.user, code=code)
-    if not (policy.has_perm(request.user, Perm.CASE_CREATE) or policy.has_perm(request.user, Perm.CASE_EDIT)):
+    if not policy.writes_cases(request.user):
         raise PermissionDenied()
     lang = get_language() or "sr"
     set_code, iset = _chosen_set(request)

@@ -346,7 +346,7 @@ def group_screening_record(*, user: Any, incident_code: str, shared_screening: d
     workplace, the recruiter, the debt), evaluated once; each person's own indicators are screened from
     their case page. Returns the number of cases screened."""
     incident = case_services.incident_for_user(user=user, code=incident_code)  # NotFound outside scope
-    if not (policy.has_perm(user, Perm.CASE_CREATE) or policy.has_perm(user, Perm.CASE_EDIT)):
+    if not policy.writes_cases(user):
         raise PermissionDenied()
     shared = _shared_screening_clean(shared_screening)
     cases = list(policy.visible_cases(user).filter(incident=incident).order_by("id"))

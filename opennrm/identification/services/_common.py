@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opennrm.cases import services as case_services
 from opennrm.cases.models import Case
 from opennrm.cases.services import timeline_add
 from opennrm.core.locking import update_versioned
@@ -28,41 +29,28 @@ def today() -> dt.date:
 
 
 def clean_text(value: Any, field: str, limit: int, *, required: bool = False, minimum: int = 0) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise DomainError(_("Enter text."), field=field)
-    value = value.strip()
-    if required and not value:
-        raise DomainError(_("This field is required."), field=field)
+    """``cases.services.clean_text`` with a minimum length (a decision's written reasons)."""
+    value = case_services.clean_text(value, field, limit, required=required)
     if value and len(value) < minimum:
         raise DomainError(_("Write at least %(n)d characters.") % {"n": minimum}, field=field)
-    if len(value) > limit:
-        raise DomainError(_("At most %(n)d characters.") % {"n": limit}, field=field)
     return value
 
 
 def clean_date(value: Any, field: str, *, default: dt.date | None = None) -> dt.date:
-    if value in (None, ""):
+    """``cases.services.clean_date``, with a default for a blank value and no date in the future."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    parsed = case_services.clean_date(value, field)
+    if parsed is None:
         if default is None:
             raise DomainError(_("This field is required."), field=field)
         return default
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        try:
-            value = dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise DomainError(_("Enter a real date as YYYY-MM-DD."), field=field) from None
-    if value > today():
+    if parsed > today():
         raise DomainError(_("The date cannot be in the future."), field=field)
-    return value
+    return parsed
 
 
-def clean_choice(value: Any, choices: Any, field: str) -> str:
-    if value not in choices.values:
-        raise DomainError(_("Choose one of the listed values."), field=field)
-    return value
+clean_choice = case_services.clean_choice
 
 
 def set_status(*, user: Any, case: Case, status: str) -> None:

@@ -69,6 +69,13 @@ FIRST_LINE_PURPOSES = {
 # --- Referrals ---------------------------------------------------------------------------------
 
 
+def purposes_for(*, user: Any, case: Case) -> list[str]:
+    """The purposes this user may refer the case for: first-line ones, or all for the coordinator."""
+    if policy.can(user, policy.REFERRAL_SERVICES, case):
+        return list(ReferralPurpose.values)
+    return [p for p in ReferralPurpose.values if p in FIRST_LINE_PURPOSES]
+
+
 def may_receive(organisation: Organisation, purpose: str, case: Case) -> bool:
     allowed = set(RECEIVERS.get(purpose, set()))
     if purpose == ReferralPurpose.IDENTIFICATION and case.is_child:
@@ -89,7 +96,7 @@ def referral_create(
     """Refer a case to another organisation, which is involved at once so it can see what it decides on."""
     policy.require(user, policy.REFERRAL_MAKE, case)
     clean_choice(purpose, ReferralPurpose, "purpose")
-    if purpose not in FIRST_LINE_PURPOSES and not policy.can(user, policy.REFERRAL_SERVICES, case):
+    if purpose not in purposes_for(user=user, case=case):
         raise PermissionDenied()
     if to_organisation.pk == user.organisation_id:
         raise DomainError(_("Your organisation cannot refer a case to itself."), field="to_organisation")
@@ -171,12 +178,12 @@ def referral_respond(
     """The receiving organisation accepts or declines (with a reason). Declining ends the access the
     referral granted; accepting a referral for identification opens the procedure."""
     _referral_in_scope(user, referral)
-    if referral.to_organisation_id != user.organisation_id:
+    if not referral.respondable_by(user):
+        if referral.status != ReferralStatus.PENDING:
+            raise DomainError(_("This referral has already been answered."), field="status")
         raise DomainError(
             _("Only the organisation the referral was sent to can respond to it."), field="referral"
         )
-    if referral.status != ReferralStatus.PENDING:
-        raise DomainError(_("This referral has already been answered."), field="status")
     reason = clean_text(reason, "reason", 500, required=not accept)
     case = referral.case
     status = ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED
@@ -239,10 +246,10 @@ def _end_granted_involvement(*, user: Any, referral: Referral, reason: str) -> N
 @transaction.atomic
 def referral_withdraw(*, user: Any, referral: Referral, reason: str, expected_version: int) -> Referral:
     _referral_in_scope(user, referral)
-    if referral.from_organisation_id != user.organisation_id:
+    if not referral.withdrawable_by(user):
+        if referral.status != ReferralStatus.PENDING:
+            raise DomainError(_("This referral has already been answered."), field="status")
         raise DomainError(_("Only the referring organisation can withdraw a referral."), field="referral")
-    if referral.status != ReferralStatus.PENDING:
-        raise DomainError(_("This referral has already been answered."), field="status")
     reason = clean_text(reason, "reason", 500, required=True)
     update_versioned(
         referral,
