@@ -112,6 +112,10 @@ INSTALLED_APPS = [
     "opennrm.people",
     "opennrm.cases",
     "opennrm.identification",
+    "opennrm.assistance",
+    "opennrm.shelters",
+    "opennrm.residence",
+    "opennrm.protection",
     "opennrm.notifications",
     "opennrm.api",
     "opennrm.demo",
@@ -268,6 +272,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # One name per choice set that several apps use, and distinct names for different "kind" sets.
+    "ENUM_NAME_OVERRIDES": {
+        "ExploitationFormEnum": "opennrm.cases.models.ExploitationForm",
+        "ConsentHowEnum": "opennrm.identification.models.ConsentHow",
+        "ProtectionMeasureKindEnum": "opennrm.protection.models.MeasureKind",
+        "FacilityKindEnum": "opennrm.shelters.models.FacilityKind",
+    },
 }
 API_TOKEN_DEFAULT_DAYS = int(env("OPENNRM_API_TOKEN_DAYS", "90") or 90)
 

@@ -24,6 +24,8 @@ class Perm:
     DECISION_SIGN = "decision.sign"
     # Read and triage the anonymous reports of the public (the Centre's queue).
     REPORT_TRIAGE = "report.triage"
+    # Keep the register of a facility (capacity, licence) of one's own organisation.
+    FACILITY_MANAGE = "facility.manage"
     STATS_VIEW = "stats.view"
     AUDIT_VIEW = "audit.view"
     ADMIN_ORGANISATIONS = "admin.organisations"
@@ -41,6 +43,7 @@ class Perm:
         TASK_MANAGE,
         DECISION_SIGN,
         REPORT_TRIAGE,
+        FACILITY_MANAGE,
         STATS_VIEW,
         AUDIT_VIEW,
         ADMIN_ORGANISATIONS,
@@ -89,6 +92,7 @@ DEFAULT_ROLES: dict[str, dict] = {
             P.INVOLVEMENT_MANAGE,
             P.TASK_MANAGE,
             P.REPORT_TRIAGE,
+            P.FACILITY_MANAGE,
         ],
         "sensitivities": [S.GENERAL, S.MEDICAL, S.PSYCHOSOCIAL, S.LEGAL, S.SECURITY],
     },
@@ -102,6 +106,7 @@ DEFAULT_ROLES: dict[str, dict] = {
             P.TASK_MANAGE,
             P.DECISION_SIGN,
             P.REPORT_TRIAGE,
+            P.FACILITY_MANAGE,
         ],
         "sensitivities": [S.GENERAL, S.MEDICAL, S.PSYCHOSOCIAL, S.LEGAL, S.SECURITY],
     },
@@ -128,7 +133,7 @@ DEFAULT_ROLES: dict[str, dict] = {
     },
     # Shelter staff need health and safety information, not the legal file.
     RoleCode.SHELTER_STAFF: {
-        "permissions": [P.CASE_VIEW, P.IDENTITY_VIEW, P.NOTE_ADD],
+        "permissions": [P.CASE_VIEW, P.IDENTITY_VIEW, P.NOTE_ADD, P.FACILITY_MANAGE],
         "sensitivities": [S.GENERAL, S.MEDICAL, S.SECURITY],
     },
     # Aggregates only: never a name, never a case.

@@ -24,6 +24,11 @@ class AuditAction(models.TextChoices):
     DENIED = "denied", _("access denied")
     REJECTED = "rejected", _("rejected input")
     KEY_ROTATION = "key_rotation", _("key rotation")
+    APPROVE = "approve", _("approval")
+    # A rule set aside on someone's written reasons (a placement into a full or unfit facility).
+    OVERRIDE = "override", _("override of a rule")
+    # A service refused because the person does not cooperate with the authorities (CETS 197 Art. 12(6)).
+    ASSISTANCE_CONDITIONED = "assistance_conditioned", _("assistance conditioned on cooperation")
 
 
 class AuditEvent(models.Model):

@@ -50,20 +50,22 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 FIRST_REVIEW_HOURS = 24
 
 # Which status may follow which. The identification workflow adds its decisions on top of this.
+# Manual status changes. Closing and reopening are not among them: a closure needs written reasons and
+# a supervisor's review, a reopening its own reasons, and both go through the closure review of the
+# assistance layer (opennrm.assistance.closure).
 TRANSITIONS: dict[str, set[str]] = {
-    CaseStatus.REPORTED: {CaseStatus.SCREENING, CaseStatus.REFERRED, CaseStatus.CLOSED},
-    CaseStatus.SCREENING: {CaseStatus.REFERRED, CaseStatus.PRESUMED_VICTIM, CaseStatus.CLOSED},
+    CaseStatus.REPORTED: {CaseStatus.SCREENING, CaseStatus.REFERRED},
+    CaseStatus.SCREENING: {CaseStatus.REFERRED, CaseStatus.PRESUMED_VICTIM},
     CaseStatus.REFERRED: {
         CaseStatus.PRESUMED_VICTIM,
         CaseStatus.NOT_IDENTIFIED,
         CaseStatus.IDENTIFIED,
-        CaseStatus.CLOSED,
     },
     CaseStatus.PRESUMED_VICTIM: {CaseStatus.IDENTIFIED, CaseStatus.NOT_IDENTIFIED, CaseStatus.ASSISTED},
-    CaseStatus.IDENTIFIED: {CaseStatus.ASSISTED, CaseStatus.CLOSED},
-    CaseStatus.NOT_IDENTIFIED: {CaseStatus.CLOSED, CaseStatus.REFERRED},
-    CaseStatus.ASSISTED: {CaseStatus.CLOSED},
-    CaseStatus.CLOSED: {CaseStatus.ASSISTED, CaseStatus.REFERRED},
+    CaseStatus.IDENTIFIED: {CaseStatus.ASSISTED},
+    CaseStatus.NOT_IDENTIFIED: {CaseStatus.REFERRED},
+    CaseStatus.ASSISTED: set(),
+    CaseStatus.CLOSED: set(),
 }
 
 

@@ -17,6 +17,13 @@ def opennrm(request: HttpRequest) -> dict[str, Any]:
             "new_case": "case.create" in perms,
             "audit": "audit.view" in perms,
             "triage": "report.triage" in perms,
+            "services": "case.view" in perms,
+            # Who sees the facility register (opennrm.shelters.selectors.may_see_facilities).
+            "facilities": bool(
+                {"case.edit", "involvement.manage", "facility.manage", "stats.view", "admin.organisations"}
+                & perms
+            ),
+            "statistics": "stats.view" in perms,
             "organisations": "admin.organisations" in perms,
             "users": "admin.users" in perms,
         },

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -71,6 +72,17 @@ DEFAULTS: dict[str, Rule] = {
             "CETS 197 Art. 10(3): treated as a child until the age is verified",
             "configure per SOP",
         ),
+        *(
+            Rule(
+                f"risk_reassessment_{level}",
+                days,
+                DeadlineUnit.DAYS,
+                None,
+                "CETS 197 Art. 12(2), 28: safety and protection needs kept under review",
+                "OpenNRM default: configure per SOP",
+            )
+            for level, days in (("critical", 7), ("high", 14), ("medium", 30), ("low", 90))
+        ),
     )
 }
 
@@ -111,3 +123,15 @@ def due(code: str, start: dt.datetime, country: str | None = None) -> dt.datetim
 def last_day(starts_on: dt.date, days: int) -> dt.date:
     """A period of ``days`` calendar days that starts on ``starts_on`` (counted as day one)."""
     return starts_on + dt.timedelta(days=days - 1)
+
+
+# --- Timed notices ---------------------------------------------------------------------------------
+
+# The notices ``opennrm deadlines run`` sends, registered by the apps that own them (in their
+# AppConfig.ready): label -> function returning how many it sent. A registry rather than imports, so
+# the command does not reach up into the apps above it.
+NOTICE_JOBS: dict[str, Any] = {}
+
+
+def register_notice_job(label: str, job: Any) -> None:
+    NOTICE_JOBS[label] = job

@@ -22,7 +22,9 @@ from opennrm.lib.errors import NotFound, PermissionDenied
 @dataclass(frozen=True)
 class Access:
     # "public": anyone; "authenticated": any logged-in user; "perm": needs ``perm``;
-    # "case": needs ``perm`` on a case in scope (404 outside it); "person": same for a person.
+    # "case": needs ``perm`` on a case in scope (404 outside it); "person": same for a person;
+    # "organisation": needs ``perm`` and the object must be addressed to the user's organisation (404
+    # otherwise) — a service request a provider answers without seeing the case.
     scope: str
     perm: str | None = None
     methods: tuple[str, ...] = ("GET",)

@@ -12,9 +12,14 @@ from opennrm.core.http import access
 def home_view(request: HttpRequest) -> HttpResponse:
     # Imported here: the home page is the one view that reads from every domain app.
     from opennrm import policy
+    from opennrm.assistance import closure as assistance_closure
+    from opennrm.assistance import selectors as assistance_selectors
     from opennrm.cases import selectors as case_selectors
     from opennrm.cases.timeline import describe
     from opennrm.identification import selectors as identification_selectors
+    from opennrm.lib.dates import local_today
+    from opennrm.protection import selectors as protection_selectors
+    from opennrm.residence import selectors as residence_selectors
 
     user = request.user
     context: dict = {"role": user.role}
@@ -29,9 +34,21 @@ def home_view(request: HttpRequest) -> HttpResponse:
             recent_cases=case_selectors.case_list(user=user)[:10],
             referrals=identification_selectors.referral_inbox(user=user, limit=20),
         )
-        # The Centre head answers for referrals nobody has taken up in time.
+        # Assistance and protection that are due: follow-ups past their date, risk to reassess,
+        # service requests to answer.
+        context.update(
+            follow_ups_overdue=list(assistance_closure.follow_ups_overdue(user, limit=10)),
+            reassessments_due=list(protection_selectors.reassessments_due(user, on=local_today(), limit=10)),
+            service_requests=assistance_selectors.provider_inbox(user)[:10],
+        )
+        if policy.has_perm(user, Perm.CASE_EDIT):
+            context["permits_expiring"] = list(residence_selectors.permits_expiring(user)[:10])
+        if policy.has_perm(user, Perm.INVOLVEMENT_MANAGE):
+            context["possible_retrafficking"] = assistance_closure.possible_retrafficking(user, limit=10)
+        # The Centre head answers for referrals nobody has taken up in time, and reviews closures.
         if policy.has_perm(user, Perm.DECISION_SIGN):
             context["overdue_referrals"] = identification_selectors.referrals_overdue(user=user)
+            context["pending_closures"] = list(assistance_closure.pending_closures(user, limit=10))
     return render(request, "core/home.html", context)
 
 

@@ -582,3 +582,24 @@ DECISION_REASONS: dict[str, tuple[str, ...]] = {
         "zaradom i dokumentima. Upućeno na centar za socijalni rad radi podrške.",
     ),
 }
+
+
+# Why the Centre closed a case (the closure review's explanation), by reason. No names.
+CLOSURE_EXPLANATIONS: dict[str, tuple[str, ...]] = {
+    "reintegrated": (
+        "Korisnica samostalno stanuje i radi već šest meseci; ciljevi individualnog plana su ostvareni.",
+        "Završena prekvalifikacija i zaposlenje; porodica pruža podršku, praćenje bez novih rizika.",
+    ),
+    "returned": (
+        "Dobrovoljni povratak uz podršku IOM-a; predat službama u zemlji porekla, potvrda o prijemu stigla.",
+    ),
+    "lost_contact": (
+        "Tri pokušaja kontakta u razmaku od mesec dana bez odgovora; nema saznanja o novoj eksploataciji.",
+    ),
+    "declined_assistance": (
+        "Lice je obavešteno o pravima i uslugama i izričito odbilo dalju podršku; može se ponovo obratiti.",
+    ),
+    "not_identified": (
+        "Rešenjem nije utvrđen status žrtve; lice upućeno centru za socijalni rad radi drugih usluga.",
+    ),
+}

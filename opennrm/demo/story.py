@@ -36,7 +36,7 @@ from opennrm.cases.models import (
     TimelineEvent,
 )
 from opennrm.core import codes
-from opennrm.demo import data, planning
+from opennrm.demo import aftercare, data, planning
 from opennrm.demo.planning import Clock, Plan
 from opennrm.demo.synthetic import is_child_on, make_person
 from opennrm.identification import services as identification
@@ -109,6 +109,7 @@ class Writer:
         self.users = users
         self.orgs = orgs
         self.incidents: dict[int, Incident] = {}
+        self.current_year = timezone.localtime(clock.now, local_tz()).year
 
     # Each service call writes "now"; the loader then moves what it wrote to the planned moment.
     def stamp_timeline(self, case: Case, when: dt.datetime) -> None:
@@ -197,18 +198,26 @@ class Writer:
                 with happening_at(when):
                     done = self.identification_step(plan, case, args["status"], when)
                 case.refresh_from_db()
+                if not done and args["status"] == S.CLOSED:
+                    done = aftercare.close(self, plan, case, when)
+                # A service that started has already made an identified victim "assisted".
+                done = done or case.status == args["status"]
                 if not done:
                     case_services.case_status_change(
                         user=user, case=case, expected_version=case.version, status=args["status"]
                     )
                 status_at = when
                 closed_at = when if args["status"] == S.CLOSED else None
+                self.aftercare(plan, case, args["status"], when)
             elif kind == "review_done":
                 task = CaseTask.objects.filter(case=case, done_at__isnull=True).order_by("id").first()
                 if task is None:
                     continue
                 case_services.task_complete(user=cm, task=task, expected_version=task.version)
                 CaseTask.objects.filter(pk=task.pk).update(done_at=when, updated_at=when)
+            elif kind == "involve" and args["org"] == "centre-shelter" and plan.year >= self.current_year - 1:
+                # Recent years go through the facility register: capacity, waiting list, overrides.
+                aftercare.place(self, case, when)
             elif kind == "involve":
                 org = self.orgs[args["org"]]
                 if (
@@ -223,6 +232,8 @@ class Writer:
                 Involvement.objects.filter(pk=inv.pk).update(created_at=when, updated_at=when)
                 if args["org"] == "centre-shelter":
                     shelter = inv
+            elif kind == "end_shelter" and aftercare.leave(self, case, when):
+                pass
             elif kind == "end_shelter":
                 if shelter is None:
                     continue
@@ -245,6 +256,24 @@ class Writer:
         Case.objects.filter(pk=case.pk).update(
             status_changed_at=status_at, closed_at=closed_at, updated_at=last
         )
+
+    def aftercare(self, plan: Plan, case: Case, status: str, when: dt.datetime) -> None:
+        """Assistance, protection and follow-up for the last two years' victims (older years keep
+        the identification history only, which is what the published figures are about)."""
+        if plan.year < self.current_year - 1:
+            return
+
+        def later(delta: dt.timedelta) -> dt.datetime:
+            return min(when + delta, self.clock.now - dt.timedelta(minutes=5))
+
+        if status == S.PRESUMED_VICTIM or (status == S.IDENTIFIED and not case.assistance_services.exists()):
+            aftercare.assist(
+                self, plan, case, when + dt.timedelta(hours=3), recent=plan.year == self.current_year
+            )
+        if status == S.IDENTIFIED and self.rng.random() < 0.5:
+            aftercare.protect(self, plan, case, later(dt.timedelta(hours=5)))
+        if status == S.ASSISTED and self.rng.random() < 0.6:
+            aftercare.reintegrate(self, plan, case, later(dt.timedelta(days=30)))
 
     def identification_step(self, plan: Plan, case: Case, target: str, when: dt.datetime) -> bool:
         """Play a planned status through the identification workflow where it has one (screening,
@@ -424,6 +453,10 @@ def load(
     played: list[tuple[Plan, Case]] = []
     result = Result()
     with transaction.atomic():
+        # The facility register (shelters with capacity and licences) before anyone is placed.
+        from opennrm.shelters.demo import seed_facilities
+
+        seed_facilities(timezone.localtime(clock.now, local_tz()).date())
         for i, plan in enumerate(plans, 1):
             case = writer.register(plan)
             writer.play(plan, case)

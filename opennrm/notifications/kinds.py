@@ -17,6 +17,14 @@ code, never from ``params``.
 | age_assessment_due  | date (ISO, the due date)    |
 | report_received     | —                           |
 | task_assigned       | —                           |
+| service_requested   | org (the requesting one)    |
+| service_declined    | org (the provider)          |
+| service_conditioned | org (the provider)          |
+| protection_measure  | org (who recorded it)       |
+| closure_requested   | —                           |
+| placement_made      | org (who placed)            |
+| residence_renewal_due | date (ISO, the permit's last day) |
+| placement_bed_free  | —                           |
 """
 
 from __future__ import annotations
@@ -56,6 +64,26 @@ KINDS: dict[str, Kind] = {
     "age_assessment_due": Kind(N_("Age assessment in case %(case)s is due on %(date)s"), "cases:detail"),
     "report_received": Kind(N_("New report in the triage queue"), "identification:triage"),
     "task_assigned": Kind(N_("New task for your organisation in case %(case)s"), "cases:detail"),
+    "service_requested": Kind(N_("New service request in case %(case)s from %(org)s"), "assistance:inbox"),
+    "service_declined": Kind(N_("A service in case %(case)s was declined by %(org)s"), "cases:detail"),
+    "residence_renewal_due": Kind(
+        N_("Residence permit in case %(case)s expires on %(date)s: apply for its renewal"), "cases:detail"
+    ),
+    "placement_made": Kind(N_("New placement in your facility: case %(case)s, by %(org)s"), "cases:detail"),
+    "placement_bed_free": Kind(
+        N_("A bed is free in a facility where case %(case)s is first on the waiting list"), "cases:detail"
+    ),
+    "closure_requested": Kind(N_("Closure of case %(case)s awaits your review"), "cases:detail"),
+    "protection_measure": Kind(
+        N_("Your organisation is responsible for a protection measure in case %(case)s (%(org)s)"),
+        "cases:detail",
+    ),
+    "service_conditioned": Kind(
+        N_(
+            "%(org)s refused a service in case %(case)s because the person does not cooperate with the authorities"
+        ),
+        "cases:detail",
+    ),
 }
 
 GENERIC_TITLE = N_("Notification")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from opennrm import policy
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
@@ -28,14 +30,24 @@ def identity_read(*, user: Any, person: Person, purpose: str = "view") -> dict[s
     if row is None:
         return None
     identity = crypto.decrypt(row["data_key_id"], row["ciphertext"], aad=identity_aad(person.code))
+    withheld = not policy.may_see_whereabouts(user, person)
+    if withheld:
+        identity = withhold_whereabouts(identity)
     audit_record(
         actor=user,
         action="read",
         object_type="person",
         object_id=person.code,
-        detail={"fields": "identity", "purpose": purpose},
+        detail={"fields": "identity", "purpose": purpose, "whereabouts_withheld": withheld},
     )
     return identity
+
+
+def withhold_whereabouts(identity: dict[str, Any]) -> dict[str, Any]:
+    """The identity with each whereabouts field replaced by one "withheld" entry (in the reader's
+    language). Saving it back changes nothing: the services keep the stored values for such a user."""
+    marker = gettext("withheld")
+    return {k: ([marker] if k in policy.WHEREABOUTS_FIELDS and v else v) for k, v in identity.items()}
 
 
 def identities_for_list(*, user: Any, persons: list[Person]) -> dict[int, dict[str, Any]]:
@@ -47,8 +59,13 @@ def identities_for_list(*, user: Any, persons: list[Person]) -> dict[int, dict[s
         policy.visible_persons(user).filter(pk__in=[p.pk for p in allowed]).values_list("pk", flat=True)
     )
     rows = PersonIdentity.objects.filter(person_id__in=visible_ids).select_related("person")
+    # Lists show names: whereabouts never leave this function.
     out = {
-        r.person_id: crypto.decrypt(r.data_key_id, r.ciphertext, aad=identity_aad(r.person.code))
+        r.person_id: {
+            k: v
+            for k, v in crypto.decrypt(r.data_key_id, r.ciphertext, aad=identity_aad(r.person.code)).items()
+            if k not in policy.WHEREABOUTS_FIELDS
+        }
         for r in rows
     }
     if out:

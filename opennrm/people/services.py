@@ -78,6 +78,13 @@ def clean_attributes(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _stored_identity(person: Person) -> dict[str, Any] | None:
+    row = PersonIdentity.objects.filter(person=person).values("data_key_id", "ciphertext").first()
+    if row is None:
+        return None
+    return crypto.decrypt(row["data_key_id"], row["ciphertext"], aad=identity_aad(person.code))
+
+
 def _store_identity(person: Person, identity: dict[str, Any]) -> None:
     key_id, blob = crypto.encrypt(identity, aad=identity_aad(person.code))
     PersonIdentity.objects.update_or_create(
@@ -128,6 +135,11 @@ def person_update(
     changed = sorted(attrs)
     if identity is not None:
         ident = clean_identity(identity, today=local_today())
+        if not policy.may_see_whereabouts(user, person):
+            # A user who sees "withheld" cannot have changed the address: keep the stored one.
+            stored = _stored_identity(person) or {}
+            for key in policy.WHEREABOUTS_FIELDS:
+                ident[key] = stored.get(key, [])
         _store_identity(person, ident)
         changed += ["identity"]
     audit_record(

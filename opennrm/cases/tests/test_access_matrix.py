@@ -73,6 +73,17 @@ class Objects:
         self.document = CaseDocument.objects.filter(case=case).first()
         self.screening = case.screenings.first()
         self.referral = case.referrals.first()
+        from opennrm.assistance.models import AssistanceService
+
+        self.service = AssistanceService.objects.filter(case=case).first()
+        self.placement = case.placements.order_by("id").first()
+        self.measure = case.protection_measures.order_by("id").first()
+        self.named = case.named_staff.order_by("id").first()
+        self.follow_up = case.follow_ups.order_by("id").first()
+        self.closure = case.closures.order_by("id").first()
+        from opennrm.residence.models import ResidencePermit
+
+        self.permit = ResidencePermit.objects.filter(case=case).first()
         self.user = user
 
     def fill(self, route: str, token_prefix: str, org_pk: int, user_pk: int) -> str:
@@ -86,6 +97,8 @@ class Objects:
                 return self.case.code
             if name == "prefix":
                 return token_prefix
+            if name == "facility_code":
+                return "matrix-house"
             if name == "set_code":
                 return "labour"
             if name == "version":
@@ -105,6 +118,18 @@ class Objects:
                     return str(self.screening.pk)
                 if "referrals" in route:
                     return str(self.referral.pk)
+                if "services" in route:
+                    return str(self.service.pk)
+                for part, obj in (
+                    ("placements", self.placement),
+                    ("protection-measures", self.measure),
+                    ("named-staff", self.named),
+                    ("follow-ups", self.follow_up),
+                    ("closures", self.closure),
+                    ("residence", self.permit),
+                ):
+                    if part in route:
+                        return str(obj.pk)
                 if "users" in route:
                     return str(user_pk)
                 return str(org_pk)
@@ -159,20 +184,99 @@ def _enrich(world):
     from opennrm.identification.public_reports import public_report_submit
 
     public_report_submit(text="Workers kept in a field near the river, no pay.", language="en")
+    # A facility with a placement of each person, a protection measure, a named member of staff, a
+    # follow-up and a closure request in each case, so every URL has real ids.
+    import datetime as dt
+
+    from opennrm.assistance.models import CaseClosure, FollowUp, ReintegrationPlan
+    from opennrm.protection.models import NamedStaff, ProtectionMeasure
+    from opennrm.shelters.models import Facility, Placement
+
+    today = dt.date.today()
+    house = Facility.objects.create(
+        code="matrix-house",
+        name="Matrix house",
+        kind="ngo_shelter",
+        operator=world.orgs["shelter"],
+        municipality="Beograd",
+        beds_adults=5,
+        beds_children=2,
+        licence_number="L-1",
+        licence_valid_from=today - dt.timedelta(days=30),
+        licence_valid_until=today + dt.timedelta(days=300),
+    )
+    for case in (world.own_case, world.other_case):
+        Placement.objects.create(
+            case=case, facility=house, status="placed", requested_on=today, placed_on=today
+        )
+        ProtectionMeasure.objects.create(
+            case=case, kind="safe_communication", responsible=world.orgs["centre"], started_on=today
+        )
+        NamedStaff.objects.create(
+            case=case, user=world.users[RoleCode.CENTRE_CASE_MANAGER], started_at=case.opened_at
+        )
+        plan = ReintegrationPlan.objects.create(
+            case=case,
+            started_on=today,
+            until_on=today + dt.timedelta(days=90),
+            interval_days=30,
+            follow_up_by=world.orgs["centre"],
+        )
+        FollowUp.objects.create(plan=plan, case=case, due_on=today + dt.timedelta(days=30))
+        CaseClosure.objects.create(
+            case=case,
+            reason="other",
+            explanation="Matrix closure request",
+            organisation=world.orgs["centre"],
+            previous_status=case.status,
+        )
+    from opennrm.residence.models import ResidencePermit
+
+    for case in (world.own_case, world.other_case):
+        ResidencePermit.objects.create(case=case, ground="victim", applied_on=case.opened_at.date())
+    # A service request in each case, addressed to the NGO case worker's organisation (Astra): in the
+    # other case Astra has no part, and answers the request without seeing the case.
+    from opennrm.assistance.models import AssistancePlan, AssistanceService
+
+    for case in (world.own_case, world.other_case):
+        plan = AssistancePlan.objects.create(
+            case=case, organisation=world.orgs["centre"], opened_on=case.opened_at
+        )
+        AssistanceService.objects.create(
+            plan=plan,
+            case=case,
+            service_type="material_support",
+            sensitivity="general",
+            provider=world.orgs["astra"],
+            requested_on=case.opened_at,
+            planned_from=case.opened_at,
+            data_consent="request_only",
+            consent_how="written",
+            consent_on=case.opened_at,
+        )
 
 
-def _expected(ep: Endpoint, method: str, user, case) -> str:
+def _expected(ep: Endpoint, method: str, user, case, objs: Objects | None = None) -> str:
     """'ok' (not 403/404/401), 'denied' (403 or 404), 'hidden' (404 only), 'login' (anonymous)."""
     spec = ep.access
     if spec.scope == "public":
         return "ok"
     if user is None:
         return "login"
+    if ep.route == "api/v1/facilities/<str:facility_code>/" and method == "GET":
+        # The facility register: all of it for those who place people, their own for shelter staff.
+        from opennrm.shelters.selectors import visible_facilities
+
+        return "ok" if visible_facilities(user).filter(code="matrix-house").exists() else "hidden"
     perm = spec.perm_for(method)
     if spec.scope == "authenticated":
         return "ok" if not perm or policy.has_perm(user, perm) else "denied"
     if spec.scope == "perm":
         return "ok" if policy.has_perm(user, perm) else "denied"
+    if spec.scope == "organisation":
+        if not policy.has_perm(user, perm):
+            return "denied"
+        return "ok" if objs and objs.service.provider_id == user.organisation_id else "hidden"
     # Object scope: outside need-to-know the object does not exist for this user.
     if spec.scope in ("case", "incident"):
         visible = policy.can(user, Perm.CASE_VIEW, case)
@@ -221,7 +325,7 @@ def test_access_matrix(client, world, role):
                         else client.post(url, data={}, content_type="application/json")
                     )
                 status = response.status_code
-                expected = _expected(ep, method, user, case)
+                expected = _expected(ep, method, user, case, objs)
                 ok = {
                     "ok": status not in (401, 403, 404),
                     "denied": status in (403, 404),

@@ -103,6 +103,16 @@ def test_begging_and_criminality_each_have_one_key_item():
     assert [i.id for i in get_set("criminality", "2026.1").items if i.key] == ["FC-03"]
 
 
+def test_the_unodc_sexual_set_refers_on_coercion_alone_and_gathers_more_on_one_soft_sign():
+    unodc = get_set("sexual", "2026.2")
+    assert latest("sexual").version == "2026.2" and unodc.verified
+    assert [i.id for i in unodc.items if i.key] == ["SX-12", "SX-16"]
+    assert evaluate(unodc, yes("SX-16"), is_child=False).recommendation == "refer"
+    assert evaluate(unodc, yes("SX-05"), is_child=False).recommendation == "gather_more"
+    assert evaluate(unodc, yes("SX-04", "SX-05", "SX-10"), is_child=False).recommendation == "refer"
+    assert evaluate(unodc, {}, is_child=False).recommendation == "no_indication"
+
+
 def test_get_set_with_an_unknown_version_raises_unknown_indicator_set():
     with pytest.raises(UnknownIndicatorSet):
         get_set("labour", "1999.1")

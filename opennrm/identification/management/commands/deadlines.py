@@ -1,6 +1,7 @@
 """``opennrm deadlines``: the work a timer runs, and the per-country deadline table.
 
-    opennrm deadlines run            escalate overdue referrals, alert on reflection periods and guardians
+    opennrm deadlines run            escalate overdue referrals, alert on reflection periods and guardians,
+                                     and send the notices other apps register (residence permit renewals)
     opennrm deadlines list           the rules in force, with their legal basis
     opennrm deadlines set CODE N     change a rule's length for this country (refused below its minimum)
 
@@ -39,8 +40,11 @@ class Command(BaseCommand):
             escalated = services.referrals_escalate()
             reflection = services.reflection_alerts()
             guardians = services.guardian_alerts()
+            # Notices of the apps above identification (residence renewals …), registered by them.
+            others = "".join(f"; {label}: {job()}" for label, job in sorted(deadlines.NOTICE_JOBS.items()))
             self.stdout.write(
                 f"referrals escalated: {escalated}; reflection alerts: {reflection}; guardian alerts: {guardians}"
+                + others
             )
         elif action == "list":
             codes = sorted(set(deadlines.DEFAULTS) | set(DeadlineRule.objects.values_list("code", flat=True)))

@@ -1,0 +1,447 @@
+"""REST API of needs assessments, the assistance plan, its services and the providers' inbox: the
+same services and access rules as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from opennrm import policy
+from opennrm.accounts.models import Organisation
+from opennrm.accounts.roles import Perm, Sensitivity
+from opennrm.api.base import PolicyAPIView, require
+from opennrm.assistance import selectors, services
+from opennrm.assistance.models import (
+    ConsentHow,
+    CooperationStance,
+    DataConsent,
+    DeclineReason,
+    NeedPriority,
+    ServiceStatus,
+    ServiceType,
+)
+from opennrm.cases import selectors as case_selectors
+from opennrm.core.http import Access
+from opennrm.lib.errors import DomainError, NotFound
+
+# ---- serializers ---------------------------------------------------------------------------------
+
+
+class NeedSerializer(serializers.Serializer):
+    service_type = serializers.ChoiceField(choices=ServiceType.choices)
+    priority = serializers.ChoiceField(choices=NeedPriority.choices, default=NeedPriority.NORMAL)
+
+
+class NeedsAssessmentInSerializer(serializers.Serializer):
+    needs = NeedSerializer(many=True, allow_empty=False)
+    assessed_on = serializers.DateField(required=False)
+    with_person = serializers.BooleanField(required=False, default=True)
+    interpreter_language = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class NeedsAssessmentOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    assessed_on = serializers.DateField()
+    organisation = serializers.CharField(source="organisation.code")
+    with_person = serializers.BooleanField()
+    interpreter_language = serializers.CharField()
+    needs = NeedSerializer(many=True, source="needs.all")
+
+
+class ServiceOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.CharField(source="case.code")
+    service_type = serializers.CharField()
+    provider = serializers.CharField(source="provider.code")
+    status = serializers.CharField()
+    urgent = serializers.BooleanField()
+    requested_on = serializers.DateField()
+    planned_from = serializers.DateField()
+    planned_until = serializers.DateField(allow_null=True)
+    accepted_on = serializers.DateField(allow_null=True)
+    started_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+    data_consent = serializers.CharField()
+    consent_how = serializers.CharField()
+    consent_on = serializers.DateField()
+    consent_withdrawn_on = serializers.DateField(allow_null=True)
+    interpreter_language = serializers.CharField()
+    decline_reason = serializers.CharField()
+    reason = serializers.CharField()
+    non_cooperation_flag = serializers.BooleanField()
+    next_statuses = serializers.ListField(child=serializers.CharField())
+    version = serializers.IntegerField()
+
+
+class PlanOutSerializer(serializers.Serializer):
+    case = serializers.CharField(source="case.code")
+    organisation = serializers.CharField(source="organisation.code")
+    opened_on = serializers.DateField()
+    agreed_with_person_on = serializers.DateField(allow_null=True)
+    review_due_on = serializers.DateField(allow_null=True)
+    guardian_approval_required = serializers.BooleanField(source="case.is_child")
+    guardian_approval_current = serializers.BooleanField()
+    guardian_approved_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+PlanWithServicesSerializer = inline_serializer(
+    name="AssistancePlanWithServices",
+    fields={
+        "plan": PlanOutSerializer(allow_null=True),
+        "services": ServiceOutSerializer(many=True),
+    },
+)
+
+
+class PlanInSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1, help_text="required once the plan exists")
+    agreed_with_person_on = serializers.DateField(required=False, allow_null=True)
+    review_due_on = serializers.DateField(required=False, allow_null=True)
+
+
+class VersionInSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+class ServiceRequestInSerializer(serializers.Serializer):
+    service_type = serializers.ChoiceField(choices=ServiceType.choices)
+    provider = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())
+    planned_from = serializers.DateField()
+    planned_until = serializers.DateField(required=False, allow_null=True)
+    urgent = serializers.BooleanField(required=False, default=False)
+    data_consent = serializers.ChoiceField(choices=DataConsent.choices)
+    consent_how = serializers.ChoiceField(choices=ConsentHow.choices)
+    consent_on = serializers.DateField(required=False)
+    interpreter_language = serializers.CharField(
+        max_length=20, required=False, allow_null=True, help_text="default: the person's languages if needed"
+    )
+
+
+class ServiceStepInSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ServiceStatus.choices)
+    version = serializers.IntegerField(min_value=1)
+    on = serializers.DateField(required=False)
+    decline_reason = serializers.ChoiceField(
+        choices=DeclineReason.choices, required=False, allow_blank=True, default=""
+    )
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ServiceConsentWithdrawInSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    withdrawn_on = serializers.DateField(required=False)
+
+
+class CooperationInSerializer(serializers.Serializer):
+    stance = serializers.ChoiceField(choices=CooperationStance.choices)
+    recorded_on = serializers.DateField(required=False)
+
+
+class CooperationOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    stance = serializers.CharField()
+    recorded_on = serializers.DateField()
+    organisation = serializers.CharField(source="organisation.code")
+
+
+StatisticsSerializer = inline_serializer(
+    name="AssistanceStatistics",
+    fields={
+        "conditioned_total": serializers.IntegerField(),
+        "conditioned_by_provider": serializers.ListField(child=serializers.DictField()),
+        "by_service_type": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+def _plan_payload(user: Any, case: Any) -> dict[str, Any]:
+    plan = selectors.plan_for(case)
+    return {
+        "plan": PlanOutSerializer(plan).data if plan else None,
+        "services": ServiceOutSerializer(selectors.services_visible(user, case), many=True).data,
+    }
+
+
+# ---- views ---------------------------------------------------------------------------------------
+
+
+class CaseNeedsAssessmentsApi(PolicyAPIView):
+    access = Access(
+        scope="case",
+        perm=Perm.CASE_VIEW,
+        methods=("GET", "POST"),
+        method_perms=(("POST", policy.PLAN_MANAGE),),
+    )
+    audit_object_type = "needs_assessment"
+
+    @extend_schema(responses=NeedsAssessmentOutSerializer(many=True), summary="Needs assessments of a case")
+    def get(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        return Response(NeedsAssessmentOutSerializer(selectors.needs_assessments(case), many=True).data)
+
+    @extend_schema(
+        request=NeedsAssessmentInSerializer,
+        responses={201: NeedsAssessmentOutSerializer},
+        summary="Record a needs assessment (the coordinating organisation)",
+    )
+    def post(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        require(request.user, policy.PLAN_MANAGE, case)
+        ser = NeedsAssessmentInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        needs: dict[str, str] = {}
+        for n in d["needs"]:
+            if n["service_type"] in needs:
+                raise DomainError(_("Each need may be listed once."), field="needs")
+            needs[n["service_type"]] = n["priority"]
+        assessment = services.needs_assess(
+            user=request.user,
+            case=case,
+            needs=needs,
+            assessed_on=d.get("assessed_on"),
+            with_person=d["with_person"],
+            interpreter_language=d["interpreter_language"],
+        )
+        return Response(NeedsAssessmentOutSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+class CaseAssistancePlanApi(PolicyAPIView):
+    access = Access(
+        scope="case",
+        perm=Perm.CASE_VIEW,
+        methods=("GET", "POST"),
+        method_perms=(("POST", policy.PLAN_MANAGE),),
+    )
+    audit_object_type = "assistance_plan"
+
+    @extend_schema(
+        responses=PlanWithServicesSerializer,
+        summary="The assistance plan and the services the user's role may see",
+    )
+    def get(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        return Response(_plan_payload(request.user, case))
+
+    @extend_schema(
+        request=PlanInSerializer,
+        responses=PlanWithServicesSerializer,
+        summary="Open the plan, or record its agreement with the person and next review (version needed)",
+    )
+    def post(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        require(request.user, policy.PLAN_MANAGE, case)
+        ser = PlanInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        plan = selectors.plan_for(case)
+        if plan is None:
+            services.plan_open(
+                user=request.user,
+                case=case,
+                agreed_with_person_on=d.get("agreed_with_person_on"),
+                review_due_on=d.get("review_due_on"),
+            )
+            return Response(_plan_payload(request.user, case), status=status.HTTP_201_CREATED)
+        if "version" not in d:
+            raise DomainError(_("This field is required."), field="version")
+        services.plan_update(
+            user=request.user,
+            plan=plan,
+            expected_version=d["version"],
+            agreed_with_person_on=d.get("agreed_with_person_on"),
+            review_due_on=d.get("review_due_on"),
+        )
+        return Response(_plan_payload(request.user, case))
+
+
+class PlanApproveApi(PolicyAPIView):
+    access = Access(scope="case", perm=policy.PLAN_APPROVE, methods=("POST",))
+    audit_object_type = "assistance_plan"
+
+    @extend_schema(
+        request=VersionInSerializer,
+        responses=PlanOutSerializer,
+        summary="The child's guardian approves this version of the plan",
+    )
+    def post(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        require(request.user, policy.PLAN_APPROVE, case)
+        ser = VersionInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        plan = selectors.plan_for(case)
+        if plan is None:
+            raise DomainError(_("There is no plan to approve yet."), field="plan")
+        plan = services.plan_approve(
+            user=request.user, plan=plan, expected_version=ser.validated_data["version"]
+        )
+        return Response(PlanOutSerializer(plan).data)
+
+
+class CaseServicesApi(PolicyAPIView):
+    access = Access(scope="case", perm=policy.PLAN_MANAGE, methods=("POST",))
+    audit_object_type = "assistance_service"
+
+    @extend_schema(
+        request=ServiceRequestInSerializer,
+        responses={201: ServiceOutSerializer},
+        summary="Request a service from a provider, with the person's consent to what it receives",
+    )
+    def post(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        require(request.user, policy.PLAN_MANAGE, case)
+        ser = ServiceRequestInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        service = services.service_request(user=request.user, case=case, **ser.validated_data)
+        return Response(ServiceOutSerializer(service).data, status=status.HTTP_201_CREATED)
+
+
+def _case_service(user: Any, code: str, pk: int) -> Any:
+    case = case_selectors.case_get(user=user, code=code)
+    service = selectors.services_visible(user, case).filter(pk=pk).select_related("plan", "case").first()
+    if service is None:
+        raise NotFound()
+    return service
+
+
+class ServiceStepApi(PolicyAPIView):
+    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("POST",))
+    audit_object_type = "assistance_service"
+
+    @extend_schema(
+        request=ServiceStepInSerializer,
+        responses=ServiceOutSerializer,
+        summary="Move a service on (the provider: accept, start, complete, decline; the coordinator: refused)",
+    )
+    def post(self, request: Request, code: str, pk: int) -> Response:
+        service = _case_service(request.user, code, pk)
+        ser = ServiceStepInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        service = services.service_update_status(
+            user=request.user,
+            service=service,
+            status=d["status"],
+            expected_version=d["version"],
+            on=d.get("on"),
+            decline_reason=d["decline_reason"],
+            reason=d["reason"],
+        )
+        return Response(ServiceOutSerializer(service).data)
+
+
+class ServiceConsentWithdrawApi(PolicyAPIView):
+    access = Access(scope="case", perm=policy.PLAN_MANAGE, methods=("POST",))
+    audit_object_type = "assistance_service"
+
+    @extend_schema(
+        request=ServiceConsentWithdrawInSerializer,
+        responses=ServiceOutSerializer,
+        summary="The person withdrew consent to share the case file with the provider",
+    )
+    def post(self, request: Request, code: str, pk: int) -> Response:
+        service = _case_service(request.user, code, pk)
+        require(request.user, policy.PLAN_MANAGE, service.case)
+        ser = ServiceConsentWithdrawInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        service = services.service_consent_withdraw(
+            user=request.user,
+            service=service,
+            expected_version=ser.validated_data["version"],
+            withdrawn_on=ser.validated_data.get("withdrawn_on"),
+        )
+        return Response(ServiceOutSerializer(service).data)
+
+
+class ServiceInboxApi(PolicyAPIView):
+    access = Access(scope="perm", perm=Perm.CASE_VIEW)
+    audit_object_type = "assistance_service"
+
+    @extend_schema(
+        responses=ServiceOutSerializer(many=True),
+        summary="Open service requests to the user's organisation (the request only, under the case code)",
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.provider_inbox(request.user)[:500]
+        return Response(ServiceOutSerializer(rows, many=True).data)
+
+
+class ServiceInboxStepApi(PolicyAPIView):
+    access = Access(scope="organisation", perm=Perm.CASE_VIEW, methods=("POST",))
+    audit_object_type = "assistance_service"
+
+    @extend_schema(
+        request=ServiceStepInSerializer,
+        responses=ServiceOutSerializer,
+        summary="The provider moves its own service on, without needing to see the case",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        service = services.service_for_provider(user=request.user, pk=pk)
+        ser = ServiceStepInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        service = services.service_update_status(
+            user=request.user,
+            service=service,
+            status=d["status"],
+            expected_version=d["version"],
+            on=d.get("on"),
+            decline_reason=d["decline_reason"],
+            reason=d["reason"],
+        )
+        return Response(ServiceOutSerializer(service).data)
+
+
+class CaseCooperationApi(PolicyAPIView):
+    access = Access(
+        scope="case", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.NOTE_ADD),)
+    )
+    audit_object_type = "cooperation_record"
+
+    @extend_schema(
+        responses=CooperationOutSerializer(many=True),
+        summary="The person's stance towards the authorities (roles reading legal content only)",
+    )
+    def get(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        if Sensitivity.LEGAL not in policy.readable_sensitivities(request.user):
+            return Response([])
+        return Response(CooperationOutSerializer(selectors.cooperation_records(case), many=True).data)
+
+    @extend_schema(
+        request=CooperationInSerializer,
+        responses={201: CooperationOutSerializer},
+        summary="Record the stance; it changes nothing in the assistance",
+    )
+    def post(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        require(request.user, Perm.NOTE_ADD, case)
+        ser = CooperationInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        record = services.cooperation_record(user=request.user, case=case, **ser.validated_data)
+        return Response(CooperationOutSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class AssistanceStatisticsApi(PolicyAPIView):
+    access = Access(scope="perm", perm=Perm.STATS_VIEW)
+    touches_personal_data = False
+
+    @extend_schema(
+        responses=StatisticsSerializer,
+        summary="Services by type and services conditioned on cooperation (counts, no cases)",
+    )
+    def get(self, request: Request) -> Response:
+        conditioned = selectors.conditioned_refusals()
+        return Response(
+            {
+                "conditioned_total": conditioned["total"],
+                "conditioned_by_provider": conditioned["by_provider"],
+                "by_service_type": selectors.service_statistics(),
+            }
+        )

@@ -1,0 +1,373 @@
+"""Reintegration follow-up, closure with a supervisor's review, reopening, and the flag of a person
+who may have been trafficked again.
+
+Closing is never a plain status change (cases.services.TRANSITIONS leaves it out): seeds describe
+cases that went quiet and were forgotten, so a case closes only on written reasons that a second
+person — the Centre head — approves, and nothing closes while services are still running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
+
+from opennrm import policy
+from opennrm.accounts.models import Organisation
+from opennrm.assistance.models import (
+    OPEN_SERVICE_STATUSES,
+    AssistanceService,
+    CaseClosure,
+    ClosureReason,
+    ClosureStatus,
+    FollowUp,
+    FollowUpMethod,
+    FollowUpOutcome,
+    ReintegrationPlan,
+)
+from opennrm.audit.services import audit_record
+from opennrm.cases.models import Case, CaseStatus, Involvement, InvolvementRole
+from opennrm.cases.services import clean_choice, clean_date, clean_text, timeline_add
+from opennrm.core.locking import update_versioned
+from opennrm.identification.services import _common as clock
+from opennrm.lib.errors import DomainError
+from opennrm.notifications.services import notify
+from opennrm.people.models import LookupKind, PersonLookup
+
+TIMELINE_KINDS = (
+    "reintegration_started",
+    "follow_up_done",
+    "closure_requested",
+    "closure_approved",
+    "closure_rejected",
+    "case_reopened",
+)
+MIN_EXPLANATION = 20
+MAX_MONTHS = 36
+
+
+def _past(value: Any, field: str) -> dt.date:
+    day = clean_date(value, field) or clock.today()
+    if day > clock.today():
+        raise DomainError(_("The date cannot be in the future."), field=field)
+    return day
+
+
+# --- Reintegration and follow-up -----------------------------------------------------------------
+
+
+@transaction.atomic
+def reintegration_start(
+    *,
+    user: Any,
+    case: Case,
+    follow_up_by: Organisation,
+    interval_days: int,
+    months: int,
+    started_on: Any = None,
+) -> ReintegrationPlan:
+    """Plan follow-up contacts every ``interval_days`` for ``months`` months, by an organisation
+    already involved in the case (the person's consent to that organisation came with its referral)."""
+    policy.require(user, policy.PLAN_MANAGE, case)
+    if case.status not in (CaseStatus.IDENTIFIED, CaseStatus.ASSISTED, CaseStatus.PRESUMED_VICTIM):
+        raise DomainError(_("Reintegration is planned for a presumed or identified victim."), field="case")
+    if ReintegrationPlan.objects.filter(case=case).exists():
+        raise DomainError(_("This case already has a reintegration plan."), field="case")
+    if not isinstance(interval_days, int) or not 7 <= interval_days <= 180:
+        raise DomainError(_("Choose an interval between 7 and 180 days."), field="interval_days")
+    if not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
+        raise DomainError(_("Choose between 1 and %(n)d months.") % {"n": MAX_MONTHS}, field="months")
+    if not isinstance(follow_up_by, Organisation) or not (
+        Involvement.objects.active().filter(case=case, organisation=follow_up_by).exists()
+    ):
+        raise DomainError(
+            _("Follow-up is done by an organisation involved in the case: refer the case to it first."),
+            field="follow_up_by",
+        )
+    start = clean_date(started_on, "started_on") or clock.today()
+    until = start + dt.timedelta(days=round(months * 30.44))
+    plan = ReintegrationPlan.objects.create(
+        case=case,
+        started_on=start,
+        until_on=until,
+        interval_days=interval_days,
+        follow_up_by=follow_up_by,
+        created_by=user,
+        updated_by=user,
+    )
+    due = start + dt.timedelta(days=interval_days)
+    rows = []
+    while due <= until:
+        rows.append(FollowUp(plan=plan, case=case, due_on=due, created_by=user, updated_by=user))
+        due += dt.timedelta(days=interval_days)
+    FollowUp.objects.bulk_create(rows)
+    timeline_add(
+        case=case,
+        user=user,
+        kind="reintegration_started",
+        params={"org": follow_up_by.name, "count": len(rows), "until": until.isoformat()},
+    )
+    audit_record(
+        actor=user, action="create", object_type="reintegration_plan", object_id=plan.pk, case_code=case.code
+    )
+    return plan
+
+
+@transaction.atomic
+def follow_up_record(
+    *, user: Any, follow_up: FollowUp, outcome: str, method: str, expected_version: int, done_on: Any = None
+) -> FollowUp:
+    case = follow_up.case
+    policy.require(user, policy.FOLLOW_UP_RECORD, case)
+    clean_choice(outcome, FollowUpOutcome, "outcome")
+    clean_choice(method, FollowUpMethod, "method")
+    if follow_up.done_on is not None:
+        raise DomainError(_("This follow-up has already been recorded."), field="follow_up")
+    day = _past(done_on, "done_on")
+    if day < follow_up.plan.started_on:
+        raise DomainError(_("The contact cannot be before the plan started."), field="done_on")
+    update_versioned(
+        follow_up,
+        expected_version=expected_version,
+        user=user,
+        fields={"done_on": day, "outcome": outcome, "method": method},
+    )
+    timeline_add(case=case, user=user, kind="follow_up_done", params={"outcome": outcome})
+    audit_record(
+        actor=user,
+        action="update",
+        object_type="follow_up",
+        object_id=follow_up.pk,
+        case_code=case.code,
+        detail={"outcome": outcome},
+    )
+    return follow_up
+
+
+def follow_ups_overdue(user: Any, *, on: dt.date | None = None, limit: int = 20) -> QuerySet[FollowUp]:
+    """Follow-ups past their date, in open cases the user sees (for the case manager's home page)."""
+    on = on or clock.today()
+    rows = (
+        FollowUp.objects.filter(done_on__isnull=True, due_on__lt=on)
+        .exclude(case__status=CaseStatus.CLOSED)
+        .select_related("case", "plan__follow_up_by")
+        .order_by("due_on", "id")
+    )
+    return policy.within_visible_cases(user, rows)[:limit]
+
+
+# --- Closure -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def closure_request(*, user: Any, case: Case, reason: str, explanation: str) -> CaseClosure:
+    policy.require(user, policy.CLOSURE_REQUEST, case)
+    clean_choice(reason, ClosureReason, "reason")
+    explanation = clean_text(explanation, "explanation", 1000, required=True)
+    if len(explanation) < MIN_EXPLANATION:
+        raise DomainError(_("Write at least %(n)d characters.") % {"n": MIN_EXPLANATION}, field="explanation")
+    if case.status == CaseStatus.CLOSED:
+        raise DomainError(_("The case is already closed."), field="case")
+    if CaseClosure.objects.filter(case=case, status=ClosureStatus.REQUESTED).exists():
+        raise DomainError(_("A closure of this case is already awaiting review."), field="case")
+    open_services = AssistanceService.objects.filter(case=case, status__in=OPEN_SERVICE_STATUSES).count()
+    if open_services:
+        raise DomainError(
+            _("%(n)d services are still open: record their end first.") % {"n": open_services},
+            field="case",
+        )
+    closure = CaseClosure.objects.create(
+        case=case,
+        reason=reason,
+        explanation=explanation,
+        organisation_id=user.organisation_id,
+        previous_status=case.status,
+        created_by=user,
+        updated_by=user,
+    )
+    timeline_add(case=case, user=user, kind="closure_requested", params={"reason": reason})
+    audit_record(
+        actor=user, action="create", object_type="case_closure", object_id=closure.pk, case_code=case.code
+    )
+    notify(
+        organisation=user.organisation,
+        kind="closure_requested",
+        case_code=case.code,
+        roles=["centre_head"],
+        exclude_user=user,
+    )
+    return closure
+
+
+def _set_case_status(*, user: Any, case: Case, status: str, closed: bool) -> None:
+    """The closure's own status write (not a manual change), versioned like every case write."""
+    old = case.status
+    case.refresh_from_db(fields=["version", "status"])
+    at = clock.now()
+    update_versioned(
+        case,
+        expected_version=case.version,
+        user=user,
+        fields={"status": status, "status_changed_at": at, "closed_at": at if closed else None},
+    )
+    timeline_add(case=case, user=user, kind="status_changed", params={"old": old, "new": status})
+
+
+@transaction.atomic
+def closure_review(
+    *, user: Any, closure: CaseClosure, approve: bool, expected_version: int, note: str = ""
+) -> CaseClosure:
+    """The supervisor approves (the case closes) or refuses (with a note). Not the person who asked."""
+    case = closure.case
+    policy.require(user, policy.CLOSURE_REVIEW, case)
+    if closure.status != ClosureStatus.REQUESTED:
+        raise DomainError(_("This closure has already been reviewed."), field="closure")
+    if closure.created_by_id == user.pk:
+        raise DomainError(
+            _("A closure is reviewed by someone other than the person who asked for it."), field="closure"
+        )
+    note = clean_text(note, "note", 500, required=not approve)
+    update_versioned(
+        closure,
+        expected_version=expected_version,
+        user=user,
+        fields={
+            "status": ClosureStatus.APPROVED if approve else ClosureStatus.REJECTED,
+            "reviewed_by": user,
+            "reviewed_at": clock.now(),
+            "review_note": note,
+        },
+    )
+    if approve:
+        _set_case_status(user=user, case=case, status=CaseStatus.CLOSED, closed=True)
+    timeline_add(case=case, user=user, kind="closure_approved" if approve else "closure_rejected", params={})
+    audit_record(
+        actor=user,
+        action="approve" if approve else "update",
+        object_type="case_closure",
+        object_id=closure.pk,
+        case_code=case.code,
+        detail={"approved": approve},
+    )
+    return closure
+
+
+REOPEN_TO = {
+    CaseStatus.PRESUMED_VICTIM: CaseStatus.PRESUMED_VICTIM,
+    CaseStatus.IDENTIFIED: CaseStatus.ASSISTED,
+    CaseStatus.ASSISTED: CaseStatus.ASSISTED,
+}
+
+
+@transaction.atomic
+def case_reopen(*, user: Any, case: Case, reason: str) -> CaseClosure:
+    """Reopen a closed case on written reasons: it goes back to assistance (or to referral, if it
+    was closed before anyone was identified)."""
+    policy.require(user, policy.CLOSURE_REQUEST, case)
+    reason = clean_text(reason, "reason", 500, required=True)
+    if len(reason) < MIN_EXPLANATION:
+        raise DomainError(_("Write at least %(n)d characters.") % {"n": MIN_EXPLANATION}, field="reason")
+    if case.status != CaseStatus.CLOSED:
+        raise DomainError(_("Only a closed case can be reopened."), field="case")
+    closure = CaseClosure.objects.filter(case=case, status=ClosureStatus.APPROVED).order_by("-id").first()
+    previous = closure.previous_status if closure else CaseStatus.REFERRED
+    if closure is not None:
+        update_versioned(
+            closure,
+            expected_version=closure.version,
+            user=user,
+            fields={
+                "status": ClosureStatus.REOPENED,
+                "reopened_by": user,
+                "reopened_at": clock.now(),
+                "reopen_reason": reason,
+            },
+        )
+    _set_case_status(user=user, case=case, status=REOPEN_TO.get(previous, CaseStatus.REFERRED), closed=False)
+    timeline_add(case=case, user=user, kind="case_reopened", params={})
+    audit_record(
+        actor=user,
+        action="update",
+        object_type="case",
+        object_id=case.code,
+        case_code=case.code,
+        detail={"reopened": True},
+    )
+    return closure  # type: ignore[return-value]
+
+
+def pending_closures(user: Any, limit: int = 20) -> QuerySet[CaseClosure]:
+    rows = (
+        CaseClosure.objects.filter(status=ClosureStatus.REQUESTED)
+        .select_related("case")
+        .order_by("created_at")
+    )
+    return policy.within_visible_cases(user, rows)[:limit]
+
+
+# --- Possible re-trafficking ----------------------------------------------------------------------
+
+
+def earlier_matches(case: Case) -> list[Case]:
+    """Earlier cases of the same person, or of a person with the same document number or the same
+    full name and date of birth (keyed-hash lookups: no identity is decrypted). A person already known
+    who appears in a new case may have been trafficked again — or is a duplicate: a human decides."""
+    person = case.person
+    mine = PersonLookup.objects.filter(person=person)
+    docs = set(mine.filter(kind=LookupKind.DOCUMENT).values_list("digest", flat=True))
+    names = set(mine.filter(kind=LookupKind.FULL_NAME).values_list("digest", flat=True))
+    births = set(mine.filter(kind=LookupKind.BIRTH_DATE).values_list("digest", flat=True))
+    same = set()
+    if docs:
+        same |= set(
+            PersonLookup.objects.filter(kind=LookupKind.DOCUMENT, digest__in=docs).values_list(
+                "person_id", flat=True
+            )
+        )
+    if names and births:
+        by_name = set(
+            PersonLookup.objects.filter(kind=LookupKind.FULL_NAME, digest__in=names).values_list(
+                "person_id", flat=True
+            )
+        )
+        by_birth = set(
+            PersonLookup.objects.filter(
+                kind=LookupKind.BIRTH_DATE, digest__in=births, person_id__in=by_name
+            ).values_list("person_id", flat=True)
+        )
+        same |= by_birth
+    same.add(person.pk)
+    return list(
+        Case.objects.filter(person_id__in=same, opened_at__lt=case.opened_at)
+        .exclude(pk=case.pk)
+        .order_by("-opened_at")
+        .select_related("person")
+    )
+
+
+def possible_retrafficking(user: Any, *, limit: int = 10) -> list[Case]:
+    """Open cases the user coordinates, opened in the last 90 days, whose person has an earlier case
+    or shares a document number with another person: one query, for the home page. The case page
+    shows the full comparison (``earlier_matches``)."""
+    since = clock.now() - dt.timedelta(days=90)
+    coordinating = Involvement.objects.active().filter(
+        case=OuterRef("pk"),
+        organisation_id=user.organisation_id,
+        role__in=[InvolvementRole.IDENTIFYING_BODY, InvolvementRole.CASE_COORDINATION],
+    )
+    earlier_case = Case.objects.filter(person_id=OuterRef("person_id"), opened_at__lt=OuterRef("opened_at"))
+    twin = PersonLookup.objects.filter(kind=OuterRef("kind"), digest=OuterRef("digest")).exclude(
+        person_id=OuterRef("person_id")
+    )
+    shared_document = PersonLookup.objects.filter(
+        person_id=OuterRef("person_id"), kind=LookupKind.DOCUMENT
+    ).filter(Exists(twin))
+    return list(
+        Case.objects.filter(Exists(coordinating), opened_at__gte=since)
+        .filter(Exists(earlier_case) | Exists(shared_document))
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by("-opened_at")[:limit]
+    )

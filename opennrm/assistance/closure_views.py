@@ -1,0 +1,226 @@
+"""The "Follow-up and closure" section of the case page and the actions it posts to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from opennrm import policy
+from opennrm.accounts.models import Organisation
+from opennrm.accounts.roles import Perm
+from opennrm.assistance import closure
+from opennrm.assistance.models import (
+    CaseClosure,
+    ClosureReason,
+    ClosureStatus,
+    FollowUp,
+    FollowUpMethod,
+    FollowUpOutcome,
+    ReintegrationPlan,
+)
+from opennrm.cases import selectors as case_selectors
+from opennrm.cases.models import CaseStatus, Involvement
+from opennrm.cases.views import post_case_action
+from opennrm.core.http import access
+from opennrm.lib.dates import local_today
+from opennrm.lib.errors import DomainError
+from opennrm.lib.scripts import in_active_script
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class _OrgChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{in_active_script(obj.name)} ({obj.get_type_display()})"
+
+
+class ReintegrationForm(forms.Form):
+    follow_up_by = _OrgChoice(label=_lazy("Followed up by"), queryset=Organisation.objects.none())
+    interval_days = forms.IntegerField(
+        label=_lazy("Contact every (days)"), min_value=7, max_value=180, initial=30
+    )
+    months = forms.IntegerField(
+        label=_lazy("For (months)"), min_value=1, max_value=closure.MAX_MONTHS, initial=12
+    )
+    started_on = forms.DateField(label=_lazy("From"), widget=DATE)
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            involved = Involvement.objects.active().filter(case=case).values("organisation_id")
+            self.fields["follow_up_by"].queryset = Organisation.objects.filter(pk__in=involved).order_by(
+                "name"
+            )
+
+
+class FollowUpForm(forms.Form):
+    follow_up = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    done_on = forms.DateField(label=_lazy("Done on"), widget=DATE, required=False)
+    method = forms.ChoiceField(label=_lazy("How"), choices=FollowUpMethod.choices)
+    outcome = forms.ChoiceField(label=_lazy("Outcome"), choices=FollowUpOutcome.choices)
+
+
+class ClosureRequestForm(forms.Form):
+    reason = forms.ChoiceField(label=_lazy("Reason"), choices=ClosureReason.choices)
+    explanation = forms.CharField(
+        label=_lazy("Explanation"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_lazy("What was achieved and why assistance ends. No names."),
+    )
+
+
+class ClosureReviewForm(forms.Form):
+    closure = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = forms.ChoiceField(
+        label=_lazy("Decision"),
+        choices=[("approve", _lazy("approve: close the case")), ("reject", _lazy("do not approve"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_lazy("Note"), max_length=500, required=False, help_text=_lazy("Required when not approving.")
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_lazy("Why the case is reopened"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def closure_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
+    user = request.user
+    plan = ReintegrationPlan.objects.filter(case=case).select_related("follow_up_by").first()
+    follow_ups = list(FollowUp.objects.filter(case=case).order_by("due_on")) if plan else []
+    closures = list(CaseClosure.objects.filter(case=case).select_related("reviewed_by")[:10])
+    manage = policy.can(user, policy.PLAN_MANAGE, case)
+    record = policy.can(user, policy.FOLLOW_UP_RECORD, case)
+    request_closure = policy.can(user, policy.CLOSURE_REQUEST, case)
+    review = policy.can(user, policy.CLOSURE_REVIEW, case)
+    earlier = closure.earlier_matches(case) if policy.can(user, Perm.INVOLVEMENT_MANAGE, case) else []
+    if not (plan or closures or manage or request_closure or earlier):
+        return None
+    today = local_today()
+    pending = next((c for c in closures if c.status == ClosureStatus.REQUESTED), None)
+    visible_earlier = set(
+        policy.visible_cases(user).filter(pk__in=[c.pk for c in earlier]).values_list("pk", flat=True)
+    )
+    return {
+        "template": "assistance/_closure_panel.html",
+        "plan": plan,
+        "follow_ups": follow_ups,
+        "next_follow_up": next((f for f in follow_ups if f.done_on is None), None),
+        "today": today,
+        "methods": FollowUpMethod.choices,
+        "outcomes": FollowUpOutcome.choices,
+        "closures": closures,
+        "pending": pending,
+        "earlier": [(c, c.pk in visible_earlier) for c in earlier],
+        "may": {"record": record, "review": review and pending and pending.created_by_id != user.pk},
+        "reintegration_form": ReintegrationForm(case=case, initial={"started_on": today}, auto_id="reint_%s")
+        if manage and plan is None and case.status in (CaseStatus.IDENTIFIED, CaseStatus.ASSISTED)
+        else None,
+        "closure_form": ClosureRequestForm(auto_id="closure_%s")
+        if request_closure and case.status != CaseStatus.CLOSED and pending is None
+        else None,
+        "reopen_form": ReopenForm(auto_id="reopen_%s")
+        if request_closure and case.status == CaseStatus.CLOSED
+        else None,
+    }
+
+
+def _post(request: HttpRequest, case: Any, form: forms.Form, action: Callable[[dict[str, Any]], str]):
+    return post_case_action(request, case, form, lambda d: messages.success(request, action(d)))
+
+
+@access("case", policy.PLAN_MANAGE, methods=("POST",))
+def reintegration_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.PLAN_MANAGE, case)
+
+    def run(d: dict[str, Any]) -> str:
+        closure.reintegration_start(
+            user=request.user,
+            case=case,
+            follow_up_by=d["follow_up_by"],
+            interval_days=d["interval_days"],
+            months=d["months"],
+            started_on=d["started_on"],
+        )
+        return _("Reintegration follow-up planned.")
+
+    return _post(request, case, ReintegrationForm(request.POST, case=case), run)
+
+
+@access("case", policy.FOLLOW_UP_RECORD, methods=("POST",))
+def follow_up_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.FOLLOW_UP_RECORD, case)
+
+    def run(d: dict[str, Any]) -> str:
+        row = FollowUp.objects.filter(case=case, pk=d["follow_up"]).select_related("case", "plan").first()
+        if row is None:
+            raise DomainError(_("There is no such follow-up in this case."), field="follow_up")
+        closure.follow_up_record(
+            user=request.user,
+            follow_up=row,
+            outcome=d["outcome"],
+            method=d["method"],
+            expected_version=d["version"],
+            done_on=d["done_on"],
+        )
+        return _("Follow-up recorded.")
+
+    return _post(request, case, FollowUpForm(request.POST), run)
+
+
+@access("case", policy.CLOSURE_REQUEST, methods=("POST",))
+def closure_request_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.CLOSURE_REQUEST, case)
+
+    def run(d: dict[str, Any]) -> str:
+        closure.closure_request(
+            user=request.user, case=case, reason=d["reason"], explanation=d["explanation"]
+        )
+        return _("Closure requested: it awaits the Centre head's review.")
+
+    return _post(request, case, ClosureRequestForm(request.POST), run)
+
+
+@access("case", policy.CLOSURE_REVIEW, methods=("POST",))
+def closure_review_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.CLOSURE_REVIEW, case)
+
+    def run(d: dict[str, Any]) -> str:
+        row = CaseClosure.objects.filter(case=case, pk=d["closure"]).select_related("case").first()
+        if row is None:
+            raise DomainError(_("There is no such closure in this case."), field="closure")
+        approve = d["decision"] == "approve"
+        closure.closure_review(
+            user=request.user, closure=row, approve=approve, expected_version=d["version"], note=d["note"]
+        )
+        return _("Case closed.") if approve else _("Closure not approved.")
+
+    return _post(request, case, ClosureReviewForm(request.POST), run)
+
+
+@access("case", policy.CLOSURE_REQUEST, methods=("POST",))
+def reopen_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.CLOSURE_REQUEST, case)
+
+    def run(d: dict[str, Any]) -> str:
+        closure.case_reopen(user=request.user, case=case, reason=d["reason"])
+        return _("The case was reopened.")
+
+    return _post(request, case, ReopenForm(request.POST), run)

@@ -1,0 +1,94 @@
+"""Reading the assistance plan: what each user may see of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from opennrm import policy
+from opennrm.assistance.models import (
+    OPEN_SERVICE_STATUSES,
+    AssistancePlan,
+    AssistanceService,
+    CooperationRecord,
+    NeedsAssessment,
+    ServiceStatus,
+)
+from opennrm.cases.models import Case
+
+
+def plan_for(case: Case) -> AssistancePlan | None:
+    return AssistancePlan.objects.filter(case=case).select_related("guardian_approved_by").first()
+
+
+def services_visible(user: Any, case: Case) -> QuerySet[AssistanceService]:
+    """A case's services whose sensitivity the user's role may read (a prosecutor does not learn of
+    therapy). The caller has checked that the user sees the case."""
+    return (
+        AssistanceService.objects.filter(case=case, sensitivity__in=policy.readable_sensitivities(user))
+        .select_related("provider")
+        .order_by("planned_from", "id")
+    )
+
+
+def needs_assessments(case: Case) -> list[NeedsAssessment]:
+    return list(
+        NeedsAssessment.objects.filter(case=case).select_related("organisation").prefetch_related("needs")
+    )
+
+
+def cooperation_records(case: Case) -> list[CooperationRecord]:
+    return list(CooperationRecord.objects.filter(case=case).select_related("organisation"))
+
+
+def provider_inbox(user: Any, *, include_closed: bool = False) -> QuerySet[AssistanceService]:
+    """Service requests addressed to the user's organisation: the request alone (case code, service,
+    dates, language needs), whether or not the person let the provider read the case file."""
+    if not policy.has_perm(user, "case.view") or not user.organisation_id:
+        return AssistanceService.objects.none()
+    rows = AssistanceService.objects.filter(provider_id=user.organisation_id).select_related("case__person")
+    if not include_closed:
+        rows = rows.filter(status__in=OPEN_SERVICE_STATUSES)
+    return rows.order_by("-urgent", "planned_from", "id")
+
+
+def conditioned_refusals(
+    *, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> dict[str, Any]:
+    """For the national coordinator: services refused or declined because the person did not
+    cooperate with the authorities, counted by provider organisation. No case codes."""
+    rows = AssistanceService.objects.filter(non_cooperation_flag=True)
+    if date_from:
+        rows = rows.filter(ended_on__gte=date_from)
+    if date_to:
+        rows = rows.filter(ended_on__lte=date_to)
+    by_provider = list(
+        rows.values("provider__name", "provider__type")
+        .annotate(n=Count("id"))
+        .order_by("-n", "provider__name")
+    )
+    return {"total": sum(r["n"] for r in by_provider), "by_provider": by_provider}
+
+
+def service_statistics(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
+    """Services by type and outcome (counts of services and of distinct persons), for the coordinator."""
+    rows = AssistanceService.objects.all()
+    if date_from:
+        rows = rows.filter(requested_on__gte=date_from)
+    if date_to:
+        rows = rows.filter(requested_on__lte=date_to)
+    return list(
+        rows.values("service_type")
+        .annotate(
+            requested=Count("id"),
+            persons=Count("case__person", distinct=True),
+            completed=Count("id", filter=Q(status=ServiceStatus.COMPLETED)),
+            open=Count("id", filter=Q(status__in=OPEN_SERVICE_STATUSES)),
+            refused_by_person=Count("id", filter=Q(status=ServiceStatus.REFUSED_BY_PERSON)),
+            declined=Count("id", filter=Q(status=ServiceStatus.DECLINED_BY_PROVIDER)),
+            conditioned=Count("id", filter=Q(non_cooperation_flag=True)),
+        )
+        .order_by("service_type")
+    )

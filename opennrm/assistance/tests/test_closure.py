@@ -1,0 +1,191 @@
+"""Reintegration follow-up, closure with a supervisor's review, reopening, and possible re-trafficking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from opennrm.accounts.roles import RoleCode
+from opennrm.assistance import closure, services
+from opennrm.assistance.models import CaseClosure, ClosureStatus, FollowUp
+from opennrm.cases import services as case_services
+from opennrm.cases.models import Case, CaseStatus
+from opennrm.lib.dates import local_today
+from opennrm.lib.errors import ConflictError, DomainError, PermissionDenied
+from opennrm.notifications.models import Notification
+from opennrm.testing import login_verified, open_case
+
+
+@pytest.fixture
+def manager(world):
+    return world.users[RoleCode.CENTRE_CASE_MANAGER]
+
+
+@pytest.fixture
+def head(world):
+    return world.users[RoleCode.CENTRE_HEAD]
+
+
+@pytest.fixture
+def case(world):
+    Case.objects.filter(pk=world.own_case.pk).update(status=CaseStatus.IDENTIFIED)
+    world.own_case.refresh_from_db()
+    return world.own_case
+
+
+EXPLANATION = "Living independently, employed for six months, all goals of the plan reached."
+
+
+@pytest.mark.django_db
+def test_a_case_is_never_closed_by_a_plain_status_change(case, manager):
+    assert CaseStatus.CLOSED not in case_services.allowed_statuses(case)
+    with pytest.raises(DomainError):
+        case_services.case_status_change(
+            user=manager, case=case, expected_version=case.version, status="closed"
+        )
+
+
+@pytest.mark.django_db
+def test_closure_is_requested_with_reasons_and_approved_by_someone_else(case, manager, head):
+    with pytest.raises(DomainError) as exc:
+        closure.closure_request(user=manager, case=case, reason="reintegrated", explanation="done")
+    assert exc.value.field == "explanation"
+    row = closure.closure_request(user=manager, case=case, reason="reintegrated", explanation=EXPLANATION)
+    assert Notification.objects.filter(recipient=head, kind="closure_requested").exists()
+    with pytest.raises(DomainError):  # one pending request at a time
+        closure.closure_request(user=manager, case=case, reason="other", explanation=EXPLANATION)
+    with pytest.raises(PermissionDenied):  # a case manager does not review
+        closure.closure_review(user=manager, closure=row, approve=True, expected_version=row.version)
+    with pytest.raises(DomainError):  # refusing needs a note
+        closure.closure_review(user=head, closure=row, approve=False, expected_version=row.version)
+    closure.closure_review(user=head, closure=row, approve=True, expected_version=row.version)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.closed_at is not None
+
+
+@pytest.mark.django_db
+def test_the_head_cannot_approve_a_closure_they_asked_for(case, head):
+    row = closure.closure_request(user=head, case=case, reason="reintegrated", explanation=EXPLANATION)
+    with pytest.raises(DomainError):
+        closure.closure_review(user=head, closure=row, approve=True, expected_version=row.version)
+
+
+@pytest.mark.django_db
+def test_a_case_with_open_services_is_not_closed(world, case, manager):
+    services.service_request(
+        user=manager,
+        case=case,
+        service_type="legal_aid",
+        provider=world.orgs["atina"],
+        planned_from=local_today(),
+        data_consent="request_only",
+        consent_how="written",
+    )
+    with pytest.raises(DomainError) as exc:
+        closure.closure_request(user=manager, case=case, reason="reintegrated", explanation=EXPLANATION)
+    assert "still open" in exc.value.message
+    assert not CaseClosure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_closed_case_is_reopened_on_reasons_and_goes_back_to_assistance(case, manager, head):
+    row = closure.closure_request(user=manager, case=case, reason="lost_contact", explanation=EXPLANATION)
+    closure.closure_review(user=head, closure=row, approve=True, expected_version=row.version)
+    with pytest.raises(DomainError):
+        closure.case_reopen(user=manager, case=case, reason="short")
+    closure.case_reopen(
+        user=manager, case=case, reason="She called the hotline again: new threats from the employer."
+    )
+    case.refresh_from_db()
+    row.refresh_from_db()
+    assert case.status == CaseStatus.ASSISTED and case.closed_at is None
+    assert row.status == ClosureStatus.REOPENED and row.reopen_reason
+
+
+@pytest.mark.django_db
+def test_a_stale_review_is_refused(case, manager, head):
+    row = closure.closure_request(user=manager, case=case, reason="reintegrated", explanation=EXPLANATION)
+    with pytest.raises(ConflictError):
+        closure.closure_review(user=head, closure=row, approve=True, expected_version=row.version + 1)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IDENTIFIED
+
+
+# --- follow-up --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_follow_ups_are_planned_at_intervals_and_overdue_ones_show(world, case, manager):
+    start = local_today() - dt.timedelta(days=70)
+    plan = closure.reintegration_start(
+        user=manager,
+        case=case,
+        follow_up_by=world.orgs["csw-bg"],
+        interval_days=30,
+        months=6,
+        started_on=start,
+    )
+    dues = list(FollowUp.objects.filter(plan=plan).values_list("due_on", flat=True))
+    assert dues[0] == start + dt.timedelta(days=30) and len(dues) == 6
+    overdue = list(closure.follow_ups_overdue(manager))
+    assert [f.due_on for f in overdue] == dues[:2]
+    # The social worker of the organisation that follows up records the contact.
+    social = world.users[RoleCode.SOCIAL_WORKER]
+    first = overdue[0]
+    closure.follow_up_record(user=social, follow_up=first, outcome="well", method="visit", expected_version=1)
+    assert [f.due_on for f in closure.follow_ups_overdue(manager)] == dues[1:2]
+    # An unrelated organisation is out of scope.
+    assert list(closure.follow_ups_overdue(world.outsider)) == []
+
+
+@pytest.mark.django_db
+def test_follow_up_is_done_by_an_involved_organisation(world, case, manager):
+    with pytest.raises(DomainError) as exc:
+        closure.reintegration_start(
+            user=manager, case=case, follow_up_by=world.orgs["atina"], interval_days=30, months=6
+        )
+    assert exc.value.field == "follow_up_by"
+    with pytest.raises(DomainError) as exc:
+        closure.reintegration_start(
+            user=manager, case=case, follow_up_by=world.orgs["csw-bg"], interval_days=3, months=6
+        )
+    assert exc.value.field == "interval_days"
+
+
+# --- possible re-trafficking ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_person_known_from_an_earlier_case_is_flagged(world, case, manager):
+    reporter = world.users[RoleCode.FIRST_LINE_REPORTER]
+    later = open_case(reporter, given="Jelena", family="Testović", birth_date=None)
+    assert closure.earlier_matches(later) == []  # a name alone is not enough
+    born = "1999-04-02"
+    first = open_case(reporter, given="Ana", family="Ponović", birth_date=born)
+    again = open_case(reporter, given="АНА", family="ПОНОВИЋ", birth_date=born)  # the same, in Cyrillic
+    assert closure.earlier_matches(again) == [first]
+    flagged = closure.possible_retrafficking(manager)
+    assert again not in flagged  # name and birth date: shown on the case page, not the home list
+
+
+@pytest.mark.django_db
+def test_case_page_shows_follow_up_and_closure_and_the_head_reviews(client, world, case, manager, head):
+    login_verified(client, manager)
+    body = client.get(f"/cases/{case.code}/").content.decode()
+    assert "Follow-up and closure" in body and "Request closure" in body
+    r = client.post(
+        f"/cases/{case.code}/closure/", {"reason": "reintegrated", "explanation": EXPLANATION}, follow=True
+    )
+    assert "Closure requested" in r.content.decode()
+    client.logout()
+    login_verified(client, head)
+    row = CaseClosure.objects.get()
+    r = client.post(
+        f"/cases/{case.code}/closure/review/",
+        {"closure": row.pk, "version": row.version, "decision": "approve"},
+        follow=True,
+    )
+    assert "Case closed." in r.content.decode()
+    api = client.get(f"/api/v1/cases/{case.code}/closures/").json()
+    assert api[0]["status"] == "approved"

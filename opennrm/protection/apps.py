@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProtectionConfig(AppConfig):
+    name = "opennrm.protection"
+    label = "protection"
+    verbose_name = _("Security and protection")
+
+    def ready(self) -> None:
+        from opennrm import policy
+        from opennrm.cases.timeline import register_describer
+        from opennrm.cases.views import register_case_panel
+        from opennrm.protection import selectors, services, timeline
+        from opennrm.protection.views import protection_panel
+
+        policy.register_whereabouts_gate(selectors.whereabouts_gate)
+        for kind in services.TIMELINE_KINDS:
+            register_describer(kind, timeline.describe)
+        register_case_panel(protection_panel)

@@ -1,0 +1,89 @@
+"""Reading risk and protection, and the whereabouts gate the policy asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from opennrm import policy
+from opennrm.accounts.roles import Sensitivity
+from opennrm.cases.models import Case
+from opennrm.people.models import Person
+from opennrm.protection.models import (
+    RESTRICTED_LEVELS,
+    MeasureKind,
+    NamedStaff,
+    ProtectionMeasure,
+    RiskAssessment,
+)
+
+
+def latest_level() -> Subquery:
+    """The level of a case's newest assessment, for annotating cases (OuterRef "pk")."""
+    return Subquery(
+        RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-id").values("level")[:1]
+    )
+
+
+def current_assessment(case: Case) -> RiskAssessment | None:
+    return (
+        RiskAssessment.objects.filter(case=case)
+        .select_related("organisation")
+        .prefetch_related("answers")
+        .order_by("-assessed_on", "-id")
+        .first()
+    )
+
+
+def assessments(case: Case, limit: int = 20) -> list[RiskAssessment]:
+    return list(RiskAssessment.objects.filter(case=case).select_related("organisation")[:limit])
+
+
+def restricted_case_ids(person: Person) -> list[int]:
+    return list(
+        Case.objects.filter(person=person)
+        .annotate(level=latest_level())
+        .filter(level__in=RESTRICTED_LEVELS)
+        .values_list("pk", flat=True)
+    )
+
+
+def whereabouts_gate(user: Any, person: Person) -> bool:
+    """Registered with the policy: at high or critical risk in any of the person's cases, only the
+    staff named in such a case see where the person is."""
+    restricted = restricted_case_ids(person)
+    if not restricted:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return NamedStaff.objects.filter(case_id__in=restricted, user=user, ended_at__isnull=True).exists()
+
+
+def named_staff(case: Case) -> list[NamedStaff]:
+    return list(
+        NamedStaff.objects.filter(case=case, ended_at__isnull=True).select_related(
+            "user", "user__organisation"
+        )
+    )
+
+
+def measures_visible(user: Any, case: Case) -> list[ProtectionMeasure]:
+    """Measures for readers of security content; the witness programme only for those who also read
+    legal content (the police and the Centre), and then only the fact, the date and the authority."""
+    if not policy.may_read_class(user, Sensitivity.SECURITY):
+        return []
+    rows = ProtectionMeasure.objects.filter(case=case).select_related("responsible")
+    if not policy.may_read_class(user, Sensitivity.LEGAL):
+        rows = rows.exclude(kind=MeasureKind.WITNESS_PROTECTION)
+    return list(rows)
+
+
+def reassessments_due(user: Any, *, on: dt.date, limit: int = 20) -> QuerySet:
+    """Cases the user sees whose newest risk assessment is due again (for the home page)."""
+    newest = (
+        RiskAssessment.objects.filter(case=OuterRef("case")).order_by("-assessed_on", "-id").values("pk")[:1]
+    )
+    rows = RiskAssessment.objects.filter(pk=Subquery(newest), reassess_by__lt=on).select_related("case")
+    return policy.within_visible_cases(user, rows).order_by("reassess_by")[:limit]
