@@ -205,6 +205,7 @@ CLOSURE_REQUEST = "closure.request"
 CLOSURE_REVIEW = "closure.review"
 FOLLOW_UP_RECORD = "follow_up.record"
 STAFF_NAME = "staff.name"
+FAMILY_ASSESS = "family.assess"
 
 
 def writes_cases(user: Any) -> bool:
@@ -273,6 +274,10 @@ CASE_RULES: dict[str, Any] = {
     FOLLOW_UP_RECORD: lambda user, case: (
         (has_perm(user, Perm.CASE_EDIT) and _coordinating(user, case))
         or (has_perm(user, Perm.NOTE_ADD) and bool(involvement_roles(user, case)))
+    ),
+    # The centre for social work assesses a child's family before any return to it.
+    FAMILY_ASSESS: lambda user, case: (
+        has_perm(user, Perm.CASE_EDIT) and getattr(user.organisation, "type", None) == "social_work_centre"
     ),
     # Naming who may know where the person is, like involving an organisation, is the coordinator's.
     STAFF_NAME: lambda user, case: can(user, Perm.INVOLVEMENT_MANAGE, case),

@@ -45,6 +45,7 @@ from opennrm.identification.services._common import set_status
 from opennrm.lib.errors import DomainError, NotFound, PermissionDenied
 from opennrm.lib.scripts import fold
 from opennrm.notifications.services import notify
+from opennrm.protection import selectors as protection_selectors
 
 TIMELINE_KINDS = (
     "needs_assessed",
@@ -323,6 +324,15 @@ def service_request(
             _("A %(type)s does not provide %(service)s.")
             % {"type": provider.get_type_display(), "service": ServiceType(service_type).label},
             field="provider",
+        )
+    if service_type == ServiceType.SAFE_RETURN and not protection_selectors.family_return_allowed(case):
+        # CETS 197 Art. 16(7): no child is returned without an assessment of the family and the risks.
+        raise DomainError(
+            _(
+                "A child's safe return is planned only after the centre for social work's family "
+                "assessment found it in the child's best interests."
+            ),
+            field="service_type",
         )
     today = _today()
     start = clean_date(planned_from, "planned_from")

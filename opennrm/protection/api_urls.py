@@ -24,4 +24,9 @@ urlpatterns = [
     path(
         "cases/<str:code>/named-staff/<int:pk>/end/", apis.NamedStaffEndApi.as_view(), name="named_staff_end"
     ),
+    path(
+        "cases/<str:code>/family-assessments/",
+        apis.CaseFamilyAssessmentsApi.as_view(),
+        name="case_family_assessments",
+    ),
 ]

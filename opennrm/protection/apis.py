@@ -18,8 +18,16 @@ from opennrm.cases import selectors as case_selectors
 from opennrm.core.http import Access
 from opennrm.lib.errors import DomainError
 from opennrm.protection import selectors, services
-from opennrm.protection.models import FactorAnswer, MeasureKind, NamedStaff, RiskFactor, RiskLevel
-from opennrm.protection.views import reasons_text
+from opennrm.protection.models import (
+    FactorAnswer,
+    FamilyAssessment,
+    FamilyOutcome,
+    MeasureKind,
+    NamedStaff,
+    RiskFactor,
+    RiskLevel,
+)
+from opennrm.protection.views import may_read_family, reasons_text
 
 
 class RiskAssessmentInSerializer(serializers.Serializer):
@@ -215,3 +223,49 @@ class NamedStaffEndApi(PolicyAPIView):
             user=request.user, row=row, expected_version=ser.validated_data["version"]
         )
         return Response(NamedOutSerializer(row).data)
+
+
+class FamilyAssessmentInSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=FamilyOutcome.choices)
+    assessed_on = serializers.DateField(required=False)
+
+
+class FamilyAssessmentOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    assessed_on = serializers.DateField()
+    organisation = serializers.CharField(source="organisation.code")
+    outcome = serializers.CharField()
+
+
+class CaseFamilyAssessmentsApi(PolicyAPIView):
+    access = Access(
+        scope="case",
+        perm=Perm.CASE_VIEW,
+        methods=("GET", "POST"),
+        method_perms=(("POST", policy.FAMILY_ASSESS),),
+    )
+    audit_object_type = "family_assessment"
+
+    @extend_schema(
+        responses=FamilyAssessmentOutSerializer(many=True),
+        summary="A child's family assessments, newest first (care and safety roles; others get an empty list)",
+    )
+    def get(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        if not may_read_family(request.user):
+            return Response([])
+        rows = FamilyAssessment.objects.filter(case=case).select_related("organisation")
+        return Response(FamilyAssessmentOutSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=FamilyAssessmentInSerializer,
+        responses={201: FamilyAssessmentOutSerializer},
+        summary="The centre for social work records whether the child may go back to the family",
+    )
+    def post(self, request: Request, code: str) -> Response:
+        case = case_selectors.case_get(user=request.user, code=code)
+        require(request.user, policy.FAMILY_ASSESS, case)
+        ser = FamilyAssessmentInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        row = services.family_assess(user=request.user, case=case, **ser.validated_data)
+        return Response(FamilyAssessmentOutSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -12,9 +12,10 @@ class ProtectionConfig(AppConfig):
         from opennrm.cases.timeline import register_describer
         from opennrm.cases.views import register_case_panel
         from opennrm.protection import selectors, services, timeline
-        from opennrm.protection.views import protection_panel
+        from opennrm.protection.views import family_panel, protection_panel
 
         policy.register_whereabouts_gate(selectors.whereabouts_gate)
         for kind in services.TIMELINE_KINDS:
             register_describer(kind, timeline.describe)
         register_case_panel(protection_panel)
+        register_case_panel(family_panel)

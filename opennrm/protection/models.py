@@ -136,3 +136,32 @@ class NamedStaff(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} named in {self.case_id}"
+
+
+class FamilyOutcome(models.TextChoices):
+    RETURN_SAFE = "return_safe", _("return to the family is in the child's best interests")
+    RETURN_WITH_CONDITIONS = "return_with_conditions", _("return with conditions and close follow-up")
+    RETURN_NOT_SAFE = "return_not_safe", _("return to the family is not in the child's best interests")
+
+
+# Outcomes that let a child go back to the family (CETS 197 Art. 16(7)).
+FAMILY_RETURN_OUTCOMES = (FamilyOutcome.RETURN_SAFE, FamilyOutcome.RETURN_WITH_CONDITIONS)
+
+
+class FamilyAssessment(TrackedModel):
+    """The centre for social work's assessment of the family before a child returns to it; the newest
+    one counts. Families take part in the trafficking of children often enough that no child goes
+    back without one."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family_assessments")
+    assessed_on = models.DateField(_("assessed on"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessed by")
+    )
+    outcome = models.CharField(_("outcome"), max_length=24, choices=FamilyOutcome.choices)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"family assessment of {self.case_id}: {self.outcome}"

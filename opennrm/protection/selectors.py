@@ -12,7 +12,9 @@ from opennrm.accounts.roles import Sensitivity
 from opennrm.cases.models import Case
 from opennrm.people.models import Person
 from opennrm.protection.models import (
+    FAMILY_RETURN_OUTCOMES,
     RESTRICTED_LEVELS,
+    FamilyAssessment,
     MeasureKind,
     NamedStaff,
     ProtectionMeasure,
@@ -59,6 +61,19 @@ def whereabouts_gate(user: Any, person: Person) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return NamedStaff.objects.filter(case_id__in=restricted, user=user, ended_at__isnull=True).exists()
+
+
+def family_assessment(case: Case) -> FamilyAssessment | None:
+    return FamilyAssessment.objects.filter(case=case).select_related("organisation").first()
+
+
+def family_return_allowed(case: Case) -> bool:
+    """May the person go back to the family? An adult decides for themselves; a child only after the
+    newest family assessment found it in the child's best interests (CETS 197 Art. 16(7))."""
+    if not case.is_child:
+        return True
+    latest = family_assessment(case)
+    return latest is not None and latest.outcome in FAMILY_RETURN_OUTCOMES
 
 
 def named_staff(case: Case) -> list[NamedStaff]:

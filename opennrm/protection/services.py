@@ -24,6 +24,8 @@ from opennrm.protection.models import (
     RESTRICTED_LEVELS,
     RISK_ORDER,
     FactorAnswer,
+    FamilyAssessment,
+    FamilyOutcome,
     MeasureKind,
     NamedStaff,
     ProtectionMeasure,
@@ -33,7 +35,14 @@ from opennrm.protection.models import (
     RiskLevel,
 )
 
-TIMELINE_KINDS = ("risk_assessed", "measure_added", "measure_ended", "staff_named", "staff_unnamed")
+TIMELINE_KINDS = (
+    "risk_assessed",
+    "measure_added",
+    "measure_ended",
+    "staff_named",
+    "staff_unnamed",
+    "family_assessed",
+)
 MIN_REASON = 20
 
 
@@ -273,3 +282,30 @@ def measure_in_case(*, user: Any, case: Case, pk: int) -> ProtectionMeasure:
     if measure is None:
         raise NotFound()
     return measure
+
+
+@transaction.atomic
+def family_assess(*, user: Any, case: Case, outcome: str, assessed_on: Any = None) -> FamilyAssessment:
+    """The centre for social work records whether a child may go back to the family."""
+    _require(user, policy.FAMILY_ASSESS, case)
+    if not case.is_child:
+        raise DomainError(_("A family assessment is recorded for a child."), field="case")
+    clean_choice(outcome, FamilyOutcome, "outcome")
+    row = FamilyAssessment.objects.create(
+        case=case,
+        assessed_on=_past_date(assessed_on, "assessed_on"),
+        organisation_id=user.organisation_id,
+        outcome=outcome,
+        created_by=user,
+        updated_by=user,
+    )
+    timeline_add(case=case, user=user, kind="family_assessed", params={"outcome": outcome})
+    audit_record(
+        actor=user,
+        action="create",
+        object_type="family_assessment",
+        object_id=row.pk,
+        case_code=case.code,
+        detail={"outcome": outcome},
+    )
+    return row

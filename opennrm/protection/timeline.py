@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from opennrm.cases.models import TimelineEvent
 from opennrm.lib.scripts import in_active_script as script
-from opennrm.protection.models import MeasureKind, RiskLevel
+from opennrm.protection.models import FamilyOutcome, MeasureKind, RiskLevel
 
 
 def _label(choices: Any, value: str) -> str:
@@ -36,6 +36,8 @@ def describe(event: TimelineEvent) -> str:
         return _("A member of staff of %(org)s was named to know where the person is.") % {
             "org": script(p.get("org", ""))
         }
+    if k == "family_assessed":
+        return _("Family assessment: %(outcome)s.") % {"outcome": _label(FamilyOutcome, p.get("outcome", ""))}
     if k == "staff_unnamed":
         return _("A member of staff is no longer named to know where the person is.")
     return k

@@ -22,7 +22,14 @@ from opennrm.lib.dates import local_today
 from opennrm.lib.errors import DomainError
 from opennrm.lib.scripts import in_active_script
 from opennrm.protection import risk, selectors, services
-from opennrm.protection.models import FactorAnswer, MeasureKind, NamedStaff, RiskFactor, RiskLevel
+from opennrm.protection.models import (
+    FactorAnswer,
+    FamilyOutcome,
+    MeasureKind,
+    NamedStaff,
+    RiskFactor,
+    RiskLevel,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -222,3 +229,48 @@ def staff_unname_view(request: HttpRequest, code: str) -> HttpResponse:
         return _("No longer named.")
 
     return _post(request, case, UnnameForm(request.POST), run)
+
+
+# --- A child's family assessment -------------------------------------------------------------------
+
+
+class FamilyAssessmentForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_lazy("Outcome"), choices=FamilyOutcome.choices, widget=forms.RadioSelect
+    )
+    assessed_on = forms.DateField(label=_lazy("Assessed on"), widget=DATE)
+
+
+def may_read_family(user: Any) -> bool:
+    """The family's assessment is for those who work with the child's care and safety."""
+    return bool(policy.readable_sensitivities(user) & {Sensitivity.PSYCHOSOCIAL, Sensitivity.SECURITY})
+
+
+def family_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
+    """A child's case: whether the child may go back to the family, and the CSW's form."""
+    user = request.user
+    if not case.is_child or not may_read_family(user):
+        return None
+    may = policy.can(user, policy.FAMILY_ASSESS, case)
+    return {
+        "template": "protection/_family_panel.html",
+        "assessment": selectors.family_assessment(case),
+        "allowed": selectors.family_return_allowed(case),
+        "form": FamilyAssessmentForm(initial={"assessed_on": local_today()}, auto_id="family_%s")
+        if may
+        else None,
+    }
+
+
+@access("case", policy.FAMILY_ASSESS, methods=("POST",))
+def family_assess_view(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.FAMILY_ASSESS, case)
+
+    def run(d: dict[str, Any]) -> str:
+        services.family_assess(
+            user=request.user, case=case, outcome=d["outcome"], assessed_on=d["assessed_on"]
+        )
+        return _("Family assessment recorded.")
+
+    return _post(request, case, FamilyAssessmentForm(request.POST), run)

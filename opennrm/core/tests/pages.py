@@ -79,10 +79,15 @@ DUPLICATE_IDS_JS = """
 # named group (<fieldset> with a <legend>): a screen reader then reads "begging, checkbox" without the question.
 UNNAMED_CHOICE_GROUPS_JS = """
 () => {
+  // A group is the inputs of one name within one form: two forms may each have an "urgent" box.
   const byName = new Map();
-  document.querySelectorAll('input[type=checkbox][name], input[type=radio][name]')
-    .forEach(el => byName.set(el.name, [...(byName.get(el.name) || []), el]));
-  return Array.from(byName).filter(([, inputs]) => inputs.length > 1).filter(([name, inputs]) => {
+  const forms = Array.from(document.forms);
+  document.querySelectorAll('input[type=checkbox][name], input[type=radio][name]').forEach(el => {
+    const key = forms.indexOf(el.form) + ':' + el.name;
+    byName.set(key, [...(byName.get(key) || []), el]);
+  });
+  return Array.from(byName).filter(([, inputs]) => inputs.length > 1).filter(([key, inputs]) => {
+    const name = inputs[0].name;
     const group = inputs[0].closest('fieldset, [role=group], [role=radiogroup]');
     if (!group) return true;
     const others = Array.from(group.querySelectorAll('input, select, textarea'))
@@ -90,7 +95,7 @@ UNNAMED_CHOICE_GROUPS_JS = """
     const legend = group.tagName === 'FIELDSET' ? group.querySelector(':scope > legend') : null;
     const named = legend ? legend.textContent.trim() : (group.getAttribute('aria-label') || group.getAttribute('aria-labelledby'));
     return others.length > 0 || !named;
-  }).map(([name]) => name);
+  }).map(([, inputs]) => inputs[0].name);
 }
 """
 

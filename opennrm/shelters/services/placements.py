@@ -23,6 +23,7 @@ from opennrm.cases.services import clean_choice, clean_text, timeline_add
 from opennrm.core.locking import update_versioned
 from opennrm.lib.dates import local_today
 from opennrm.lib.errors import DomainError, PermissionDenied
+from opennrm.protection import selectors as protection_selectors
 from opennrm.shelters import rules, selectors
 from opennrm.shelters.models import (
     ExitDestination,
@@ -459,6 +460,16 @@ def placement_exit(
     if placement.status != PlacementStatus.PLACED:
         raise DomainError(_("The person is not placed there now."), field="status")
     destination = clean_choice(destination, ExitDestination, "destination")
+    if destination in (ExitDestination.FAMILY, ExitDestination.RETURNED_ABROAD) and not (
+        protection_selectors.family_return_allowed(case)
+    ):
+        raise DomainError(
+            _(
+                "A child goes back to the family only after the centre for social work's family "
+                "assessment found it in the child's best interests."
+            ),
+            field="destination",
+        )
     note = clean_text(note, "note", 300)
     ended_on = _end_dates(placement, ended_on, "ended_on")
     update_versioned(
