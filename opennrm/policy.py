@@ -206,6 +206,10 @@ CLOSURE_REVIEW = "closure.review"
 FOLLOW_UP_RECORD = "follow_up.record"
 STAFF_NAME = "staff.name"
 FAMILY_ASSESS = "family.assess"
+COOPERATION_RECORD = "cooperation.record"
+# Moving a service on: its provider or the coordinator (the rule is the assistance layer's, registered
+# with register_case_rule, because it reads the services).
+SERVICE_STEP = "service.step"
 
 
 def writes_cases(user: Any) -> bool:
@@ -255,8 +259,14 @@ CASE_RULES: dict[str, Any] = {
     ),
     # Placing in, moving between and waiting for facilities is the coordinator's; overriding a refusal
     # (full, unfit, licence lapsed) takes a role that signs decisions, with written reasons.
-    PLACEMENT_MANAGE: lambda user, case: can(user, Perm.INVOLVEMENT_MANAGE, case),
-    PLACEMENT_OVERRIDE: lambda user, case: has_perm(user, Perm.DECISION_SIGN) and _coordinating(user, case),
+    # At high risk only the staff named to know where the person is place or move them: anyone else
+    # would learn the facility from the answer ("already placed there").
+    PLACEMENT_MANAGE: lambda user, case: (
+        can(user, Perm.INVOLVEMENT_MANAGE, case) and may_see_whereabouts(user, case)
+    ),
+    PLACEMENT_OVERRIDE: lambda user, case: (
+        has_perm(user, Perm.DECISION_SIGN) and _coordinating(user, case) and may_see_whereabouts(user, case)
+    ),
     # Risk is assessed and protection measures recorded by the coordinator and by the investigating
     # police (who run police protection and the witness programme).
     RISK_MANAGE: lambda user, case: (
@@ -275,6 +285,10 @@ CASE_RULES: dict[str, Any] = {
         (has_perm(user, Perm.CASE_EDIT) and _coordinating(user, case))
         or (has_perm(user, Perm.NOTE_ADD) and bool(involvement_roles(user, case)))
     ),
+    # The person's stance towards the authorities is legal content: recorded by those who read it back.
+    COOPERATION_RECORD: lambda user, case: (
+        has_perm(user, Perm.NOTE_ADD) and Sensitivity.LEGAL in readable_sensitivities(user)
+    ),
     # The centre for social work assesses a child's family before any return to it.
     FAMILY_ASSESS: lambda user, case: (
         has_perm(user, Perm.CASE_EDIT) and getattr(user.organisation, "type", None) == "social_work_centre"
@@ -283,8 +297,14 @@ CASE_RULES: dict[str, Any] = {
     STAFF_NAME: lambda user, case: can(user, Perm.INVOLVEMENT_MANAGE, case),
     # The shelter records a departure as well as the coordinator.
     PLACEMENT_EXIT: lambda user, case: (
-        can(user, Perm.INVOLVEMENT_MANAGE, case)
-        or (has_perm(user, Perm.FACILITY_MANAGE) and InvolvementRole.SHELTER in involvement_roles(user, case))
+        (
+            can(user, Perm.INVOLVEMENT_MANAGE, case)
+            or (
+                has_perm(user, Perm.FACILITY_MANAGE)
+                and InvolvementRole.SHELTER in involvement_roles(user, case)
+            )
+        )
+        and may_see_whereabouts(user, case)
     ),
 }
 
@@ -312,6 +332,11 @@ def may_see_whereabouts(user: Any, obj: Any) -> bool:
         ("whereabouts", getattr(user, "pk", None), person.pk),
         lambda: all(gate(user, person) for gate in _WHEREABOUTS_GATES),
     )
+
+
+def register_case_rule(action: str, rule: Any) -> None:
+    """A rule on a case that needs the models of a layer above (added in its AppConfig.ready)."""
+    CASE_RULES[action] = rule
 
 
 def may_read_class(user: Any, sensitivity: str) -> bool:

@@ -28,6 +28,31 @@ class PolicyAPIView(APIView):
     permission_classes = [permissions.IsAuthenticated, RolePermission]
     touches_personal_data = True
     audit_object_type = ""
+    # Views that read a part of a case and do not audit the read themselves set this: a successful GET
+    # is then recorded as a read of that part of the case (the URL's ``code``).
+    audit_reads = False
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            self.audit_reads
+            and request.method == "GET"
+            and 200 <= response.status_code < 300
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            from opennrm.audit.services import audit_record
+
+            code = kwargs.get("code", "")
+            audit_record(
+                actor=request.user,
+                action="read",
+                object_type="case" if code else self.audit_object_type,
+                object_id=code or "list",
+                case_code=code,
+                detail={"part": self.audit_object_type},
+            )
+        return response
 
 
 def require(user, perm: str, obj=None) -> None:

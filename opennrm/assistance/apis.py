@@ -50,14 +50,16 @@ class NeedsAssessmentOutSerializer(serializers.Serializer):
     organisation = serializers.CharField(source="organisation.code")
     with_person = serializers.BooleanField()
     interpreter_language = serializers.CharField()
-    needs = NeedSerializer(many=True, source="needs.all")
+    needs = NeedSerializer(many=True, source="visible_needs", help_text="the needs your role may read")
 
 
 class ServiceOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     case = serializers.CharField(source="case.code")
     service_type = serializers.CharField()
-    provider = serializers.CharField(source="provider.code")
+    provider = serializers.SerializerMethodField(
+        help_text="null when withheld (safe accommodation at high risk)"
+    )
     status = serializers.CharField()
     urgent = serializers.BooleanField()
     requested_on = serializers.DateField()
@@ -76,6 +78,9 @@ class ServiceOutSerializer(serializers.Serializer):
     non_cooperation_flag = serializers.BooleanField()
     next_statuses = serializers.ListField(child=serializers.CharField())
     version = serializers.IntegerField()
+
+    def get_provider(self, obj: Any) -> str | None:
+        return None if getattr(obj, "provider_withheld", False) else obj.provider.code
 
 
 class PlanOutSerializer(serializers.Serializer):
@@ -179,11 +184,14 @@ class CaseNeedsAssessmentsApi(PolicyAPIView):
         method_perms=(("POST", policy.PLAN_MANAGE),),
     )
     audit_object_type = "needs_assessment"
+    audit_reads = True
 
     @extend_schema(responses=NeedsAssessmentOutSerializer(many=True), summary="Needs assessments of a case")
     def get(self, request: Request, code: str) -> Response:
         case = case_selectors.case_get(user=request.user, code=code)
-        return Response(NeedsAssessmentOutSerializer(selectors.needs_assessments(case), many=True).data)
+        return Response(
+            NeedsAssessmentOutSerializer(selectors.needs_visible(request.user, case), many=True).data
+        )
 
     @extend_schema(
         request=NeedsAssessmentInSerializer,
@@ -209,6 +217,7 @@ class CaseNeedsAssessmentsApi(PolicyAPIView):
             with_person=d["with_person"],
             interpreter_language=d["interpreter_language"],
         )
+        assessment.visible_needs = list(assessment.needs.all())  # the coordinator reads every class
         return Response(NeedsAssessmentOutSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
@@ -220,6 +229,7 @@ class CaseAssistancePlanApi(PolicyAPIView):
         method_perms=(("POST", policy.PLAN_MANAGE),),
     )
     audit_object_type = "assistance_plan"
+    audit_reads = True
 
     @extend_schema(
         responses=PlanWithServicesSerializer,
@@ -304,14 +314,14 @@ class CaseServicesApi(PolicyAPIView):
 
 def _case_service(user: Any, code: str, pk: int) -> Any:
     case = case_selectors.case_get(user=user, code=code)
-    service = selectors.services_visible(user, case).filter(pk=pk).select_related("plan", "case").first()
+    service = next((s for s in selectors.services_visible(user, case) if s.pk == pk), None)
     if service is None:
         raise NotFound()
     return service
 
 
 class ServiceStepApi(PolicyAPIView):
-    access = Access(scope="case", perm=Perm.CASE_VIEW, methods=("POST",))
+    access = Access(scope="case", perm=policy.SERVICE_STEP, methods=("POST",))
     audit_object_type = "assistance_service"
 
     @extend_schema(
@@ -321,6 +331,8 @@ class ServiceStepApi(PolicyAPIView):
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
         service = _case_service(request.user, code, pk)
+        # Who may move it on is decided before the body is read.
+        require(request.user, policy.SERVICE_STEP, service.case)
         ser = ServiceStepInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -359,17 +371,35 @@ class ServiceConsentWithdrawApi(PolicyAPIView):
         return Response(ServiceOutSerializer(service).data)
 
 
+class ServiceRequestOutSerializer(serializers.Serializer):
+    """What a provider receives: the request alone, under the case code (no consent details, no
+    reasons written by others)."""
+
+    id = serializers.IntegerField()
+    case = serializers.CharField(source="case.code")
+    service_type = serializers.CharField()
+    status = serializers.CharField()
+    urgent = serializers.BooleanField()
+    requested_on = serializers.DateField()
+    planned_from = serializers.DateField()
+    planned_until = serializers.DateField(allow_null=True)
+    interpreter_language = serializers.CharField()
+    next_statuses = serializers.ListField(child=serializers.CharField())
+    version = serializers.IntegerField()
+
+
 class ServiceInboxApi(PolicyAPIView):
     access = Access(scope="perm", perm=Perm.CASE_VIEW)
     audit_object_type = "assistance_service"
+    audit_reads = True
 
     @extend_schema(
-        responses=ServiceOutSerializer(many=True),
+        responses=ServiceRequestOutSerializer(many=True),
         summary="Open service requests to the user's organisation (the request only, under the case code)",
     )
     def get(self, request: Request) -> Response:
         rows = selectors.provider_inbox(request.user)[:500]
-        return Response(ServiceOutSerializer(rows, many=True).data)
+        return Response(ServiceRequestOutSerializer(rows, many=True).data)
 
 
 class ServiceInboxStepApi(PolicyAPIView):
@@ -378,7 +408,7 @@ class ServiceInboxStepApi(PolicyAPIView):
 
     @extend_schema(
         request=ServiceStepInSerializer,
-        responses=ServiceOutSerializer,
+        responses=ServiceRequestOutSerializer,
         summary="The provider moves its own service on, without needing to see the case",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -395,14 +425,18 @@ class ServiceInboxStepApi(PolicyAPIView):
             decline_reason=d["decline_reason"],
             reason=d["reason"],
         )
-        return Response(ServiceOutSerializer(service).data)
+        return Response(ServiceRequestOutSerializer(service).data)
 
 
 class CaseCooperationApi(PolicyAPIView):
     access = Access(
-        scope="case", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.NOTE_ADD),)
+        scope="case",
+        perm=Perm.CASE_VIEW,
+        methods=("GET", "POST"),
+        method_perms=(("POST", policy.COOPERATION_RECORD),),
     )
     audit_object_type = "cooperation_record"
+    audit_reads = True
 
     @extend_schema(
         responses=CooperationOutSerializer(many=True),
@@ -421,7 +455,7 @@ class CaseCooperationApi(PolicyAPIView):
     )
     def post(self, request: Request, code: str) -> Response:
         case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, Perm.NOTE_ADD, case)
+        require(request.user, policy.COOPERATION_RECORD, case)
         ser = CooperationInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         record = services.cooperation_record(user=request.user, case=case, **ser.validated_data)

@@ -29,6 +29,7 @@ from opennrm.assistance.models import (
     ReintegrationPlan,
 )
 from opennrm.audit.services import audit_record
+from opennrm.cases import services as case_services
 from opennrm.cases.models import Case, CaseStatus, Involvement, InvolvementRole
 from opennrm.cases.services import clean_choice, clean_date, clean_text, timeline_add
 from opennrm.core.locking import update_versioned
@@ -171,14 +172,10 @@ def closure_request(*, user: Any, case: Case, reason: str, explanation: str) -> 
         raise DomainError(_("Write at least %(n)d characters.") % {"n": MIN_EXPLANATION}, field="explanation")
     if case.status == CaseStatus.CLOSED:
         raise DomainError(_("The case is already closed."), field="case")
+    _lock(case)
     if CaseClosure.objects.filter(case=case, status=ClosureStatus.REQUESTED).exists():
         raise DomainError(_("A closure of this case is already awaiting review."), field="case")
-    open_services = AssistanceService.objects.filter(case=case, status__in=OPEN_SERVICE_STATUSES).count()
-    if open_services:
-        raise DomainError(
-            _("%(n)d services are still open: record their end first.") % {"n": open_services},
-            field="case",
-        )
+    _refuse_if_blocked(case)
     closure = CaseClosure.objects.create(
         case=case,
         reason=reason,
@@ -202,6 +199,23 @@ def closure_request(*, user: Any, case: Case, reason: str, explanation: str) -> 
     return closure
 
 
+def open_services_check(case: Case) -> str:
+    """Registered with cases.services.register_closure_check."""
+    n = AssistanceService.objects.filter(case=case, status__in=OPEN_SERVICE_STATUSES).count()
+    return _("%(n)d services are still open: record their end first.") % {"n": n} if n else ""
+
+
+def _lock(case: Case) -> None:
+    # One closure decision at a time per case: requests, reviews and reopenings queue on the case row.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+
+
+def _refuse_if_blocked(case: Case) -> None:
+    blockers = case_services.closure_blockers(case)
+    if blockers:
+        raise DomainError(" ".join(blockers), field="case")
+
+
 def _set_case_status(*, user: Any, case: Case, status: str, closed: bool) -> None:
     """The closure's own status write (not a manual change), versioned like every case write."""
     old = case.status
@@ -223,6 +237,8 @@ def closure_review(
     """The supervisor approves (the case closes) or refuses (with a note). Not the person who asked."""
     case = closure.case
     policy.require(user, policy.CLOSURE_REVIEW, case)
+    _lock(case)
+    closure.refresh_from_db(fields=["status"])
     if closure.status != ClosureStatus.REQUESTED:
         raise DomainError(_("This closure has already been reviewed."), field="closure")
     if closure.created_by_id == user.pk:
@@ -242,6 +258,8 @@ def closure_review(
         },
     )
     if approve:
+        # What was started after the request (a service, a placement) keeps the case open.
+        _refuse_if_blocked(case)
         _set_case_status(user=user, case=case, status=CaseStatus.CLOSED, closed=True)
     timeline_add(case=case, user=user, kind="closure_approved" if approve else "closure_rejected", params={})
     audit_record(
@@ -270,6 +288,8 @@ def case_reopen(*, user: Any, case: Case, reason: str) -> CaseClosure:
     reason = clean_text(reason, "reason", 500, required=True)
     if len(reason) < MIN_EXPLANATION:
         raise DomainError(_("Write at least %(n)d characters.") % {"n": MIN_EXPLANATION}, field="reason")
+    _lock(case)
+    case.refresh_from_db(fields=["status", "version"])
     if case.status != CaseStatus.CLOSED:
         raise DomainError(_("Only a closed case can be reopened."), field="case")
     closure = CaseClosure.objects.filter(case=case, status=ClosureStatus.APPROVED).order_by("-id").first()

@@ -96,6 +96,7 @@ class CaseReintegrationApi(PolicyAPIView):
         method_perms=(("POST", policy.PLAN_MANAGE),),
     )
     audit_object_type = "reintegration_plan"
+    audit_reads = True
 
     @extend_schema(responses=ReintegrationOutSerializer, summary="The reintegration plan and its follow-ups")
     def get(self, request: Request, code: str) -> Response:
@@ -154,13 +155,20 @@ class CaseClosuresApi(PolicyAPIView):
         method_perms=(("POST", policy.CLOSURE_REQUEST),),
     )
     audit_object_type = "case_closure"
+    audit_reads = True
 
     @extend_schema(
-        responses=ClosureOutSerializer(many=True), summary="Closure requests, reviews and reopenings"
+        responses=ClosureOutSerializer(many=True),
+        summary="Closure requests, reviews and reopenings (the written reasons for roles that edit cases)",
     )
     def get(self, request: Request, code: str) -> Response:
         case = case_selectors.case_get(user=request.user, code=code)
-        return Response(ClosureOutSerializer(CaseClosure.objects.filter(case=case), many=True).data)
+        rows = ClosureOutSerializer(CaseClosure.objects.filter(case=case), many=True).data
+        if not policy.can(request.user, Perm.CASE_EDIT, case):
+            # The explanation may say what happened to the person; others learn the outcome only.
+            for row in rows:
+                row["explanation"] = row["review_note"] = row["reopen_reason"] = ""
+        return Response(rows)
 
     @extend_schema(
         request=ClosureInSerializer,

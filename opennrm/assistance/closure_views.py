@@ -106,7 +106,7 @@ def closure_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
     request_closure = policy.can(user, policy.CLOSURE_REQUEST, case)
     review = policy.can(user, policy.CLOSURE_REVIEW, case)
     earlier = closure.earlier_matches(case) if policy.can(user, Perm.INVOLVEMENT_MANAGE, case) else []
-    if not (plan or closures or manage or request_closure or earlier):
+    if not (plan or closures or manage or request_closure or earlier or record):
         return None
     today = local_today()
     pending = next((c for c in closures if c.status == ClosureStatus.REQUESTED), None)
@@ -120,10 +120,14 @@ def closure_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
         "next_follow_up": next((f for f in follow_ups if f.done_on is None), None),
         "today": today,
         "methods": FollowUpMethod.choices,
+        # The explanation may say what happened to the person; first-line readers see the outcome only.
+        "read_explanations": policy.can(user, Perm.CASE_EDIT, case),
         "outcomes": FollowUpOutcome.choices,
         "closures": closures,
         "pending": pending,
-        "earlier": [(c, c.pk in visible_earlier) for c in earlier],
+        # Cases the user does not see are counted, never named or dated.
+        "earlier": [c for c in earlier if c.pk in visible_earlier],
+        "earlier_hidden": sum(1 for c in earlier if c.pk not in visible_earlier),
         "may": {"record": record, "review": review and pending and pending.created_by_id != user.pk},
         "reintegration_form": ReintegrationForm(case=case, initial={"started_on": today}, auto_id="reint_%s")
         if manage and plan is None and case.status in (CaseStatus.IDENTIFIED, CaseStatus.ASSISTED)

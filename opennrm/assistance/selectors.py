@@ -15,6 +15,8 @@ from opennrm.assistance.models import (
     CooperationRecord,
     NeedsAssessment,
     ServiceStatus,
+    ServiceType,
+    service_sensitivity,
 )
 from opennrm.cases.models import Case
 
@@ -23,14 +25,29 @@ def plan_for(case: Case) -> AssistancePlan | None:
     return AssistancePlan.objects.filter(case=case).select_related("guardian_approved_by").first()
 
 
-def services_visible(user: Any, case: Case) -> QuerySet[AssistanceService]:
+def services_visible(user: Any, case: Case) -> list[AssistanceService]:
     """A case's services whose sensitivity the user's role may read (a prosecutor does not learn of
-    therapy). The caller has checked that the user sees the case."""
-    return (
+    therapy), with the provider of safe accommodation withheld from users kept from the person's
+    whereabouts (``s.provider_withheld``). The caller has checked that the user sees the case."""
+    rows = list(
         AssistanceService.objects.filter(case=case, sensitivity__in=policy.readable_sensitivities(user))
-        .select_related("provider")
+        .select_related("provider", "plan", "case")
         .order_by("planned_from", "id")
     )
+    hide = not policy.may_see_whereabouts(user, case)
+    for s in rows:
+        s.provider_withheld = hide and s.service_type == ServiceType.SAFE_ACCOMMODATION
+    return rows
+
+
+def needs_visible(user: Any, case: Case) -> list[NeedsAssessment]:
+    """Needs assessments with only the needs the user's role may read (``a.visible_needs``): a need
+    for therapy tells as much as the therapy."""
+    classes = policy.readable_sensitivities(user)
+    out = needs_assessments(case)
+    for a in out:
+        a.visible_needs = [n for n in a.needs.all() if service_sensitivity(n.service_type) in classes]
+    return out
 
 
 def needs_assessments(case: Case) -> list[NeedsAssessment]:

@@ -37,7 +37,7 @@ from opennrm.assistance.models import (
     service_sensitivity,
 )
 from opennrm.audit.services import audit_record
-from opennrm.cases.models import Case, CaseStatus, Involvement, InvolvementRole
+from opennrm.cases.models import WHEREABOUTS_PARAM, Case, CaseStatus, Involvement, InvolvementRole
 from opennrm.cases.services import clean_choice, clean_date, clean_text, timeline_add
 from opennrm.core.locking import update_versioned
 from opennrm.identification.services import _common as clock
@@ -84,12 +84,17 @@ _ROLE_FOR_PROVIDER = {OT.SHELTER: InvolvementRole.SHELTER, OT.HEALTH: Involvemen
 # Words that state non-cooperation with the authorities as the reason, in English and Serbian (either
 # script: the text is folded to Latin first). A backstop for a reason typed as text rather than chosen.
 _NON_COOPERATION = re.compile(
-    r"co-?operat|statement|testif|witness|"
-    r"sarad|saradj|izjav|svedo|svjedo|iskaz|prijav[a-z]* polic|polic[a-z]* prijav"
+    r"co-?operat|statement|testif|witness|\bpolice|\binvestigat|\bprosecut|\bcourt\b|"
+    r"sarad|saradj|izjav|svedo|svjedo|iskaz|\bpolic|\bistrag|\btuzil|\bsud\b|\bsudu\b|\bsuda\b"
 )
 
 MIN_REASON = 10
 FUTURE_PLANNING_DAYS = 366
+
+
+def _where(service_type: str) -> dict[str, bool]:
+    """The provider of safe accommodation is where the person sleeps (cases.models.WHEREABOUTS_PARAM)."""
+    return {WHEREABOUTS_PARAM: True} if service_type == ServiceType.SAFE_ACCOMMODATION else {}
 
 
 def mentions_non_cooperation(text: str) -> bool:
@@ -312,6 +317,10 @@ def service_request(
     it receives the request alone, under the case code."""
     _require(user, policy.PLAN_MANAGE, case)
     _assistable(case)
+    if case.closures.filter(status="requested").exists():
+        raise DomainError(
+            _("A closure of this case awaits review: refuse it first to plan new services."), field="case"
+        )
     clean_choice(service_type, ServiceType, "service_type")
     clean_choice(data_consent, DataConsent, "data_consent")
     clean_choice(consent_how, ConsentHow, "consent_how")
@@ -359,17 +368,24 @@ def service_request(
     plan = AssistancePlan.objects.filter(case=case).first() or _plan_open(user, case)
     involvement = None
     if data_consent == DataConsent.CASE_FILE:
-        role = _ROLE_FOR_PROVIDER.get(provider.type, InvolvementRole.SERVICE_PROVIDER)
-        if not Involvement.objects.active().filter(case=case, organisation=provider, role=role).exists():
-            involvement = Involvement.objects.create(
-                case=case,
-                organisation=provider,
-                role=role,
-                started_at=clock.now(),
-                created_by=user,
-                updated_by=user,
-            )
-            policy.forget()
+        # Each service holds its own involvement, so that ending it never ends the access another
+        # service or a placement relies on. It carries the service's class: a clinic giving therapy is
+        # not listed to a reader who may not learn of therapy.
+        role = (
+            InvolvementRole.SHELTER
+            if service_type == ServiceType.SAFE_ACCOMMODATION
+            else _ROLE_FOR_PROVIDER.get(provider.type, InvolvementRole.SERVICE_PROVIDER)
+        )
+        involvement = Involvement.objects.create(
+            case=case,
+            organisation=provider,
+            role=role,
+            sensitivity=service_sensitivity(service_type),
+            started_at=clock.now(),
+            created_by=user,
+            updated_by=user,
+        )
+        policy.forget()
     service = AssistanceService.objects.create(
         plan=plan,
         case=case,
@@ -393,7 +409,7 @@ def service_request(
         case=case,
         user=user,
         kind="service_requested",
-        params={"service": service_type, "org": provider.name},
+        params={"service": service_type, "org": provider.name, **_where(service_type)},
         sensitivity=service.sensitivity,
     )
     audit_record(
@@ -416,16 +432,6 @@ def service_request(
 def _end_involvement(*, user: Any, service: AssistanceService, reason: str) -> None:
     involvement = service.involvement
     if involvement is None or involvement.ended_at is not None:
-        return
-    # Another open service of the same provider with the case file keeps the access.
-    if (
-        AssistanceService.objects.filter(
-            involvement=involvement, status__in=[s for s in ServiceStatus.values if s in _OPEN]
-        )
-        .exclude(pk=service.pk)
-        .exclude(consent_withdrawn_on__isnull=False)
-        .exists()
-    ):
         return
     update_versioned(
         involvement,
@@ -451,6 +457,15 @@ _PROVIDER_STEPS = {
     ServiceStatus.COMPLETED,
     ServiceStatus.DECLINED_BY_PROVIDER,
 }
+
+
+def may_step_services(user: Any, case: Case) -> bool:
+    """policy.SERVICE_STEP: the coordinator, or an organisation providing a service in the case."""
+    if policy.can(user, policy.PLAN_MANAGE, case):
+        return True
+    return bool(user.organisation_id) and (
+        AssistanceService.objects.filter(case=case, provider_id=user.organisation_id).exists()
+    )
 
 
 def service_for_provider(*, user: Any, pk: int) -> AssistanceService:
@@ -502,14 +517,22 @@ def service_update_status(
             _("The organisation coordinating the case records the person's refusal."), field="status"
         )
     day = _past_date(on, "on", default=_today())
+    # Each step on or after the one before it.
+    earliest = service.started_on or service.accepted_on or service.requested_on
+    if day < earliest:
+        raise DomainError(
+            _("The date cannot be before %(date)s, the service's previous step.")
+            % {"date": earliest.isoformat()},
+            field="on",
+        )
+    if decline_reason:
+        clean_choice(decline_reason, DeclineReason, "decline_reason")
     fields: dict[str, Any] = {"status": status}
     if status == ServiceStatus.ACCEPTED:
         fields["accepted_on"] = day
     elif status == ServiceStatus.IN_PROGRESS:
         fields["started_on"] = day
     else:
-        if service.started_on and day < service.started_on:
-            raise DomainError(_("The end cannot be before the start."), field="on")
         fields["ended_on"] = day
     ending = status in (ServiceStatus.DECLINED_BY_PROVIDER, ServiceStatus.REFUSED_BY_PERSON)
     if ending:
@@ -535,7 +558,12 @@ def service_update_status(
         case=case,
         user=user,
         kind="service_status",
-        params={"service": service.service_type, "status": status, "org": service.provider.name},
+        params={
+            "service": service.service_type,
+            "status": status,
+            "org": service.provider.name,
+            **_where(service.service_type),
+        },
         sensitivity=service.sensitivity,
     )
     audit_record(
@@ -603,11 +631,23 @@ def service_consent_withdraw(
         fields={"consent_withdrawn_on": day, "data_consent": DataConsent.REQUEST_ONLY},
     )
     _end_involvement(user=user, service=service, reason=gettext_noop("consent withdrawn"))
+    audit_record(
+        actor=user,
+        action="permission_change",
+        object_type="assistance_service",
+        object_id=service.pk,
+        case_code=service.case.code,
+        detail={"consent": "withdrawn"},
+    )
     timeline_add(
         case=service.case,
         user=user,
         kind="service_consent_withdrawn",
-        params={"service": service.service_type, "org": service.provider.name},
+        params={
+            "service": service.service_type,
+            "org": service.provider.name,
+            **_where(service.service_type),
+        },
         sensitivity=service.sensitivity,
     )
     return service
@@ -619,11 +659,7 @@ def service_consent_withdraw(
 @transaction.atomic
 def cooperation_record(*, user: Any, case: Case, stance: str, recorded_on: Any = None) -> CooperationRecord:
     """Record the person's stance towards giving a statement. Deliberately changes nothing else."""
-    if not policy.can(user, Perm.CASE_VIEW, case):
-        raise NotFound()
-    # The stance is legal content: recorded by those who may read it back.
-    if not policy.can(user, Perm.NOTE_ADD, case) or not policy.may_read_class(user, "legal"):
-        raise PermissionDenied()
+    policy.require(user, policy.COOPERATION_RECORD, case)
     clean_choice(stance, CooperationStance, "stance")
     record = CooperationRecord.objects.create(
         case=case,

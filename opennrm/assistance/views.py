@@ -169,7 +169,7 @@ def assistance_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
     if plan is None and not rows and not manage and not cooperation:
         return None
     today = local_today()
-    assessments = selectors.needs_assessments(case) if manage or plan else []
+    assessments = selectors.needs_visible(user, case) if manage or plan else []
     request_form = None
     if manage:
         request_form = ServiceRequestForm(
@@ -264,10 +264,11 @@ def service_request_view(request: HttpRequest, code: str) -> HttpResponse:
     return _post(request, case, ServiceRequestForm(request.POST), run)
 
 
-@access("case", Perm.CASE_VIEW, methods=("POST",))
+@access("case", policy.SERVICE_STEP, methods=("POST",))
 def service_step_view(request: HttpRequest, code: str) -> HttpResponse:
     """A step on a service from the case page (the provider's steps also from its inbox)."""
     case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.SERVICE_STEP, case)
 
     def run(d: dict[str, Any]) -> str:
         service = _service_in(case, d["service"])
@@ -346,9 +347,10 @@ def plan_approve_view(request: HttpRequest, code: str) -> HttpResponse:
     return _post(request, case, ApproveForm(request.POST), run)
 
 
-@access("case", Perm.NOTE_ADD, methods=("POST",))
+@access("case", policy.COOPERATION_RECORD, methods=("POST",))
 def cooperation_view(request: HttpRequest, code: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, code=code)
+    policy.require(request.user, policy.COOPERATION_RECORD, case)
 
     def run(d: dict[str, Any]) -> str:
         services.cooperation_record(

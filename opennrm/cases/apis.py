@@ -152,8 +152,19 @@ class StatusSerializer(serializers.Serializer):
 
 class InvolvementOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    organisation = serializers.CharField(source="organisation.code")
-    organisation_name = serializers.CharField(source="organisation.name")
+    organisation = serializers.SerializerMethodField(help_text="null when withheld (a shelter at high risk)")
+    organisation_name = serializers.SerializerMethodField()
+    withheld = serializers.SerializerMethodField()
+
+    def get_organisation(self, obj: Any) -> str | None:
+        return None if getattr(obj, "withheld", False) else obj.organisation.code
+
+    def get_organisation_name(self, obj: Any) -> str | None:
+        return None if getattr(obj, "withheld", False) else obj.organisation.name
+
+    def get_withheld(self, obj: Any) -> bool:
+        return bool(getattr(obj, "withheld", False))
+
     role = serializers.CharField()
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()

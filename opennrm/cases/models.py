@@ -190,6 +190,9 @@ class Involvement(TrackedModel):
     started_at = models.DateTimeField(_("from"), default=timezone.now)
     ended_at = models.DateTimeField(_("until"), null=True, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
+    # What the involvement itself tells: a psychiatric clinic providing therapy tells of therapy. Readers
+    # of the case who may not read that class do not see the involvement listed.
+    sensitivity = models.CharField(max_length=16, choices=Sensitivity.choices, default=Sensitivity.GENERAL)
 
     objects = InvolvementQuerySet.as_manager()
 
@@ -262,6 +265,11 @@ class CaseDocument(TrackedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# A timeline parameter that marks an event naming where the person is (the shelter's operator): the
+# organisation is shown as withheld to users who may not know the whereabouts.
+WHEREABOUTS_PARAM = "whereabouts"
 
 
 class TimelineEvent(models.Model):

@@ -8,17 +8,20 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from opennrm import policy
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import (
+    WHEREABOUTS_PARAM,
     Case,
     CaseDocument,
     CaseNote,
     CaseTask,
     Incident,
     Involvement,
+    InvolvementRole,
     TimelineEvent,
     document_aad,
     note_aad,
@@ -87,17 +90,39 @@ def case_get_by_id(*, user: Any, pk: int) -> Case:
     return case
 
 
+def withhold_whereabouts(user: Any, events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Events that name where the person is (a shelter's operator) show "withheld" instead, for users
+    the whereabouts gate keeps out. The change is in memory only."""
+    for e in events:
+        params = e.params if isinstance(e.params, dict) else {}
+        if params.get(WHEREABOUTS_PARAM) and not policy.may_see_whereabouts(user, e.case):
+            e.params = {**params, "org": gettext("withheld")}
+    return events
+
+
 def case_timeline(*, user: Any, case: Case, limit: int = 200) -> list[TimelineEvent]:
     classes = policy.readable_sensitivities(user)
-    return list(
+    events = list(
         case.timeline.filter(sensitivity__in=classes)
-        .select_related("actor", "organisation")
+        .select_related("actor", "organisation", "case__person")
         .order_by("-at", "-id")[:limit]
     )
+    return withhold_whereabouts(user, events)
 
 
 def case_involvements(*, user: Any, case: Case) -> list[Involvement]:
-    return list(case.involvements.select_related("organisation").order_by("started_at", "id"))
+    """The organisations in the case, as far as the user may know of them: an involvement that tells
+    of content of a class the user may not read is left out, and a shelter's operator is withheld
+    from users who may not know where the person is (``inv.withheld``)."""
+    rows = list(
+        case.involvements.filter(sensitivity__in=policy.readable_sensitivities(user))
+        .select_related("organisation")
+        .order_by("started_at", "id")
+    )
+    hide_shelter = not policy.may_see_whereabouts(user, case)
+    for inv in rows:
+        inv.withheld = hide_shelter and inv.role == InvolvementRole.SHELTER
+    return rows
 
 
 def case_notes(*, user: Any, case: Case) -> list[dict[str, Any]]:
@@ -183,7 +208,8 @@ def tasks_due(*, user: Any, limit: int = 20) -> list[CaseTask]:
 def recent_activity(*, user: Any, limit: int = 15) -> list[TimelineEvent]:
     classes = policy.readable_sensitivities(user)
     events = policy.within_visible_cases(user, TimelineEvent.objects.filter(sensitivity__in=classes))
-    return list(events.select_related("case", "actor", "organisation").order_by("-at", "-id")[:limit])
+    rows = list(events.select_related("case__person", "actor", "organisation").order_by("-at", "-id")[:limit])
+    return withhold_whereabouts(user, rows)
 
 
 COUNT_CAP = 1000

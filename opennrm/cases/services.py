@@ -20,6 +20,7 @@ from opennrm.accounts.models import Organisation, OrganisationType
 from opennrm.accounts.roles import Perm, Sensitivity
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import (
+    WHEREABOUTS_PARAM,
     Case,
     CaseDocument,
     CaseNote,
@@ -67,6 +68,29 @@ TRANSITIONS: dict[str, set[str]] = {
     CaseStatus.ASSISTED: set(),
     CaseStatus.CLOSED: set(),
 }
+
+
+# What keeps a case from closing, registered by the apps above (open services, a current placement):
+# check(case) -> a message, or "" when nothing stands in the way.
+CLOSURE_CHECKS: list[Any] = []
+
+
+def register_closure_check(check: Any) -> None:
+    if check not in CLOSURE_CHECKS:
+        CLOSURE_CHECKS.append(check)
+
+
+def closure_blockers(case: Case) -> list[str]:
+    return [m for m in (check(case) for check in CLOSURE_CHECKS) if m]
+
+
+def involvement_params(organisation: Organisation, role: str) -> dict[str, Any]:
+    """Timeline parameters naming an organisation in a role; a shelter's operator is where the person
+    sleeps, so the event is marked for the whereabouts gate."""
+    params: dict[str, Any] = {"org": organisation.name, "role": role}
+    if role == InvolvementRole.SHELTER:
+        params[WHEREABOUTS_PARAM] = True
+    return params
 
 
 def timeline_add(
@@ -390,7 +414,7 @@ def involvement_add(
     )
     policy.forget()
     timeline_add(
-        case=case, user=user, kind="involvement_added", params={"org": organisation.name, "role": role}
+        case=case, user=user, kind="involvement_added", params=involvement_params(organisation, role)
     )
     audit_record(
         actor=user,
@@ -433,7 +457,7 @@ def involvement_end(
         case=case,
         user=user,
         kind="involvement_ended",
-        params={"org": involvement.organisation.name, "role": involvement.role},
+        params=involvement_params(involvement.organisation, involvement.role),
     )
     audit_record(
         actor=user,

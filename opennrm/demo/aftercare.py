@@ -316,3 +316,28 @@ def leave(writer: Writer, case: Case, when: dt.datetime) -> bool:
         Involvement.objects.filter(pk=placement.involvement_id).update(ended_at=when, updated_at=when)
     writer.stamp_timeline(case, when)
     return True
+
+
+def pending_closure(writer: Writer, played: list) -> None:
+    """One closure waits for the Centre head's review on the home page."""
+    from opennrm.demo.story import happening_at
+
+    cm = writer.users["casemanager"]
+    when = writer.clock.now - dt.timedelta(hours=20)
+    for plan, case in reversed(played):
+        case.refresh_from_db()
+        if (
+            plan.year == writer.current_year - 1
+            and case.status == S.ASSISTED
+            and policy.can(cm, policy.CLOSURE_REQUEST, case)
+        ):
+            finish_services(writer, case, when - dt.timedelta(hours=2))
+            with happening_at(when):
+                closure_services.closure_request(
+                    user=cm,
+                    case=case,
+                    reason="reintegrated",
+                    explanation=data.CLOSURE_EXPLANATIONS["reintegrated"][0],
+                )
+            writer.stamp_timeline(case, when)
+            return

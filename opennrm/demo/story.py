@@ -483,6 +483,7 @@ def load(
         CaseNote.objects.filter(pk=note.pk).update(created_at=opened, updated_at=opened)
         writer.stamp_timeline(first, opened)
         _open_tasks(rng, clock, writer, played)
+        aftercare.pending_closure(writer, played)
         # Notices of years past are read; those of the last month wait on the users' pages.
         recent = {c.code for p, c in played if p.opened and p.opened > clock.now - dt.timedelta(days=30)}
         Notification.objects.exclude(case_code__in=recent).update(read_at=clock.now)

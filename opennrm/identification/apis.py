@@ -124,7 +124,9 @@ class ReferralOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     case = serializers.CharField(source="case.code")
     from_organisation = serializers.CharField(source="from_organisation.code")
-    to_organisation = serializers.CharField(source="to_organisation.code")
+    to_organisation = serializers.SerializerMethodField(
+        help_text="null when withheld (a shelter at high risk)"
+    )
     purpose = serializers.CharField()
     status = serializers.CharField()
     urgent = serializers.BooleanField()
@@ -133,6 +135,9 @@ class ReferralOutSerializer(serializers.Serializer):
     responded_at = serializers.DateTimeField(allow_null=True)
     reason = serializers.CharField()
     version = serializers.IntegerField()
+
+    def get_to_organisation(self, obj: Any) -> str | None:
+        return None if getattr(obj, "withheld", False) else obj.to_organisation.code
 
 
 class ReferralResponseSerializer(serializers.Serializer):

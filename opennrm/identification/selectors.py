@@ -22,6 +22,7 @@ from opennrm.identification.models import (
     IdentificationProcedure,
     ProcedureRecord,
     Referral,
+    ReferralPurpose,
     ReferralStatus,
     ReflectionPeriod,
     Screening,
@@ -44,7 +45,12 @@ def screening_get(*, user: Any, case: Case, pk: int) -> Screening:
 
 
 def referrals(*, user: Any, case: Case) -> list[Referral]:
-    return list(case.referrals.select_related("from_organisation", "to_organisation", "responded_by"))
+    """A case's referrals; one to a shelter does not name it to users kept from the whereabouts."""
+    rows = list(case.referrals.select_related("from_organisation", "to_organisation", "responded_by"))
+    hide = not policy.may_see_whereabouts(user, case)
+    for r in rows:
+        r.withheld = hide and r.purpose == ReferralPurpose.SHELTER
+    return rows
 
 
 def referral_get(*, user: Any, case: Case, pk: int) -> Referral:

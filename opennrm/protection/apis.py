@@ -104,6 +104,7 @@ class CaseRiskAssessmentsApi(PolicyAPIView):
         method_perms=(("POST", policy.RISK_MANAGE),),
     )
     audit_object_type = "risk_assessment"
+    audit_reads = True
 
     @extend_schema(
         responses=RiskAssessmentOutSerializer(many=True),
@@ -138,6 +139,7 @@ class CaseMeasuresApi(PolicyAPIView):
         method_perms=(("POST", policy.RISK_MANAGE),),
     )
     audit_object_type = "protection_measure"
+    audit_reads = True
 
     @extend_schema(responses=MeasureOutSerializer(many=True), summary="Protection measures of a case")
     def get(self, request: Request, code: str) -> Response:
@@ -186,6 +188,7 @@ class CaseNamedStaffApi(PolicyAPIView):
         method_perms=(("POST", policy.STAFF_NAME),),
     )
     audit_object_type = "named_staff"
+    audit_reads = True
 
     @extend_schema(responses=NamedOutSerializer(many=True), summary="Staff named to know where the person is")
     def get(self, request: Request, code: str) -> Response:
@@ -245,6 +248,7 @@ class CaseFamilyAssessmentsApi(PolicyAPIView):
         method_perms=(("POST", policy.FAMILY_ASSESS),),
     )
     audit_object_type = "family_assessment"
+    audit_reads = True
 
     @extend_schema(
         responses=FamilyAssessmentOutSerializer(many=True),

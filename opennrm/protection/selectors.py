@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from opennrm import policy
 from opennrm.accounts.roles import Sensitivity
-from opennrm.cases.models import Case
+from opennrm.cases.models import Case, Involvement
 from opennrm.people.models import Person
 from opennrm.protection.models import (
     FAMILY_RETURN_OUTCOMES,
@@ -58,9 +58,18 @@ def whereabouts_gate(user: Any, person: Person) -> bool:
     restricted = restricted_case_ids(person)
     if not restricted:
         return True
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.organisation_id:
         return False
-    return NamedStaff.objects.filter(case_id__in=restricted, user=user, ended_at__isnull=True).exists()
+    # Named, and still with an organisation involved in that case (a user who moved on, or whose
+    # organisation's involvement ended, no longer knows).
+    involved = Involvement.objects.active().filter(
+        case=OuterRef("case"), organisation_id=user.organisation_id
+    )
+    return (
+        NamedStaff.objects.filter(case_id__in=restricted, user=user, ended_at__isnull=True)
+        .filter(Exists(involved))
+        .exists()
+    )
 
 
 def family_assessment(case: Case) -> FamilyAssessment | None:
@@ -96,7 +105,10 @@ def measures_visible(user: Any, case: Case) -> list[ProtectionMeasure]:
 
 
 def reassessments_due(user: Any, *, on: dt.date, limit: int = 20) -> QuerySet:
-    """Cases the user sees whose newest risk assessment is due again (for the home page)."""
+    """Cases the user sees whose newest risk assessment is due again (for the home page); only for
+    readers of security content, since the list names the level."""
+    if not policy.may_read_class(user, Sensitivity.SECURITY):
+        return RiskAssessment.objects.none()
     newest = (
         RiskAssessment.objects.filter(case=OuterRef("case")).order_by("-assessed_on", "-id").values("pk")[:1]
     )

@@ -57,6 +57,17 @@ def _require(user: Any, action: str, case: Case) -> None:
     policy.require(user, action, case)
 
 
+def _measure_params(kind: str, responsible: Organisation | None = None) -> dict[str, str]:
+    """The witness programme is known to roles reading legal and security content only; the timeline
+    (read by class) says that a measure was taken, not which, nor by whom."""
+    if kind == MeasureKind.WITNESS_PROTECTION:
+        return {}
+    params = {"measure": kind}
+    if responsible is not None:
+        params["org"] = responsible.name
+    return params
+
+
 def reassess_by(level: str, assessed_on: dt.date) -> dt.date:
     """The level sets how soon the risk is looked at again (per-country deadline table)."""
     r = deadlines.rule(f"risk_reassessment_{level}")
@@ -148,6 +159,12 @@ def measure_add(
     clean_choice(kind, MeasureKind, "kind")
     if not isinstance(responsible, Organisation) or not responsible.is_active:
         raise DomainError(_("Choose an active organisation."), field="responsible")
+    if not Involvement.objects.active().filter(case=case, organisation=responsible).exists():
+        # A measure (and its notice) goes to an organisation that already has a part in the case.
+        raise DomainError(
+            _("The responsible organisation must be involved in the case: refer the case to it first."),
+            field="responsible",
+        )
     if (
         kind != MeasureKind.OTHER
         and ProtectionMeasure.objects.filter(case=case, kind=kind, ended_on__isnull=True).exists()
@@ -165,7 +182,7 @@ def measure_add(
         case=case,
         user=user,
         kind="measure_added",
-        params={"measure": kind, "org": responsible.name},
+        params=_measure_params(kind, responsible),
         sensitivity=Sensitivity.SECURITY,
     )
     audit_record(
@@ -205,7 +222,7 @@ def measure_end(
         case=case,
         user=user,
         kind="measure_ended",
-        params={"measure": measure.kind},
+        params=_measure_params(measure.kind),
         sensitivity=Sensitivity.SECURITY,
     )
     audit_record(

@@ -23,6 +23,12 @@ def describe(event: TimelineEvent) -> str:
     k = event.kind
     if k == "risk_assessed":
         return _("Risk assessed: %(level)s.") % {"level": _label(RiskLevel, p.get("level", ""))}
+    if k in ("measure_added", "measure_ended") and not p.get("measure"):
+        return (
+            _("A protection measure was recorded.")
+            if k == "measure_added"
+            else _("A protection measure ended.")
+        )
     if k == "measure_added":
         return _("Protection measure: %(measure)s (%(org)s).") % {
             "measure": _label(MeasureKind, p.get("measure", "")),

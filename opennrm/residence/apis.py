@@ -140,6 +140,7 @@ class CaseResidencePermitsApi(PolicyAPIView):
         method_perms=(("POST", policy.PLAN_MANAGE),),
     )
     audit_object_type = "residence_permit"
+    audit_reads = True
 
     @extend_schema(
         responses=PermitOutSerializer(many=True),
@@ -226,6 +227,7 @@ class CaseHealthCoverageApi(PolicyAPIView):
         method_perms=(("POST", policy.PLAN_MANAGE),),
     )
     audit_object_type = "health_coverage"
+    audit_reads = True
 
     @extend_schema(
         responses=HealthCoverageOutSerializer(many=True),

@@ -160,7 +160,7 @@ class PlacementOutSerializer(serializers.Serializer):
     is_child = serializers.BooleanField()
     accompanying_children = serializers.IntegerField()
     exit_destination = serializers.CharField()
-    exit_note = serializers.CharField()
+    exit_note = serializers.SerializerMethodField(help_text="empty where the whereabouts are withheld")
     moved_to = serializers.IntegerField(source="moved_to_id", allow_null=True)
     override = serializers.BooleanField()
     override_rules = serializers.ListField(child=serializers.CharField())
@@ -168,6 +168,12 @@ class PlacementOutSerializer(serializers.Serializer):
     whereabouts_withheld = serializers.SerializerMethodField(
         help_text="true when the facility is withheld from this user (high risk, not named staff)"
     )
+
+    def get_exit_note(self, obj: Placement) -> str:
+        # Free text about where the person went: withheld like the facility.
+        return (
+            obj.exit_note if selectors.placement_whereabouts(user=self.context["user"], placement=obj) else ""
+        )
 
     def get_whereabouts_withheld(self, obj: Placement) -> bool:
         return selectors.placement_whereabouts(user=self.context["user"], placement=obj) is None
@@ -365,6 +371,7 @@ class CasePlacementsApi(PolicyAPIView):
         method_perms=(("POST", policy.PLACEMENT_MANAGE),),
     )
     audit_object_type = "placement"
+    audit_reads = True
 
     @extend_schema(
         responses=PlacementOutSerializer(many=True), summary="Placements and waiting lists of a case"

@@ -17,3 +17,8 @@ class SheltersConfig(AppConfig):
         for kind in TIMELINE_KINDS:
             register_describer(kind, timeline.describe)
         register_case_panel(placements_panel)
+
+        from opennrm.cases.services import register_closure_check
+        from opennrm.shelters.selectors import current_placement_check
+
+        register_closure_check(current_placement_check)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from opennrm import policy
 from opennrm.accounts.roles import Perm
@@ -319,3 +320,10 @@ def default_history_range(today: dt.date | None = None) -> tuple[dt.date, dt.dat
     for _i in range(11):
         start = _month_start(start - dt.timedelta(days=1))
     return start, today
+
+
+def current_placement_check(case: Case) -> str:
+    """Registered with cases.services.register_closure_check: a person still placed keeps the case open."""
+    if case.placements.filter(status=PlacementStatus.PLACED).exists():
+        return gettext("The person is still placed in a facility: record the departure first.")
+    return ""

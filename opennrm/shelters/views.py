@@ -115,6 +115,18 @@ def facility_detail_view(request: HttpRequest, facility_code: str) -> HttpRespon
         # Outside the user's facilities there is nothing to show, and whether it exists is not said.
         return redirect("shelters:facilities")
     date_from, date_to = selectors.default_history_range()
+    residents = selectors.facility_residents(user=user, facility=facility)
+    waiting = selectors.facility_waiting_list(user=user, facility=facility)
+    shown = [e for e in residents if e.case_code]
+    audit_record(
+        actor=user,
+        action="read",
+        object_type="facility",
+        object_id=facility.code,
+        detail={"residents": sorted(e.case_code for e in shown)},
+    )
+    # A resident the user may not know of is counted, never described: dates and flags would let them
+    # match the row with a placement they see "withheld" on a case page.
     return render(
         request,
         "shelters/facility_detail.html",
@@ -122,8 +134,10 @@ def facility_detail_view(request: HttpRequest, facility_code: str) -> HttpRespon
             "facility": facility,
             "licence": _licence_state(facility, local_today()),
             "specialisations": list(facility.specialisations.all()),
-            "residents": selectors.facility_residents(user=user, facility=facility),
-            "waiting": selectors.facility_waiting_list(user=user, facility=facility),
+            "residents": shown,
+            "residents_hidden": len(residents) - len(shown),
+            "waiting": [e for e in waiting if e.case_code],
+            "waiting_hidden": sum(1 for e in waiting if not e.case_code),
             "history": selectors.occupancy_history(
                 date_from=date_from, date_to=date_to, facilities=[facility]
             ),

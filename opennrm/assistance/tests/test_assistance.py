@@ -376,3 +376,48 @@ def test_a_service_planned_more_than_a_year_ahead_is_refused(case, manager, atin
     with pytest.raises(DomainError) as exc:
         _request(manager, case, atina[0], planned_from=TODAY() + dt.timedelta(days=400))
     assert exc.value.field == "planned_from"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "refuses to talk to the police",
+        "won't help the investigation",
+        "odbila da razgovara sa policijom",
+        "није хтела да сведочи на суду",
+    ],
+)
+def test_non_cooperation_in_other_words_is_flagged_too(case, manager, atina, reason):
+    ngo, worker = atina
+    s = _request(manager, case, ngo)
+    s = services.service_update_status(
+        user=worker,
+        service=s,
+        status="declined_by_provider",
+        expected_version=s.version,
+        decline_reason=DeclineReason.OTHER,
+        reason=reason,
+    )
+    assert s.non_cooperation_flag
+
+
+@pytest.mark.django_db
+def test_a_step_cannot_be_dated_before_the_step_before_it(case, manager, atina):
+    ngo, worker = atina
+    s = _request(manager, case, ngo)
+    with pytest.raises(DomainError) as exc:
+        services.service_update_status(
+            user=worker, service=s, status="accepted", expected_version=1, on=TODAY() - dt.timedelta(days=3)
+        )
+    assert exc.value.field == "on"
+    with pytest.raises(DomainError) as exc:
+        services.service_update_status(
+            user=manager,
+            service=s,
+            status="refused_by_person",
+            expected_version=1,
+            reason="Does not want it any more.",
+            decline_reason="garbage-not-a-choice",
+        )
+    assert exc.value.field == "decline_reason"

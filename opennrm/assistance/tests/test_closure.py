@@ -189,3 +189,53 @@ def test_case_page_shows_follow_up_and_closure_and_the_head_reviews(client, worl
     assert "Case closed." in r.content.decode()
     api = client.get(f"/api/v1/cases/{case.code}/closures/").json()
     assert api[0]["status"] == "approved"
+
+
+@pytest.mark.django_db
+def test_no_new_service_while_a_closure_awaits_review_and_a_later_placement_stops_the_approval(
+    world, case, manager, head
+):
+    from opennrm.shelters import services as shelters
+    from opennrm.shelters.tests.conftest import make_facility
+
+    row = closure.closure_request(user=manager, case=case, reason="reintegrated", explanation=EXPLANATION)
+    with pytest.raises(DomainError) as exc:
+        services.service_request(
+            user=manager,
+            case=case,
+            service_type="legal_aid",
+            provider=world.orgs["atina"],
+            planned_from=local_today(),
+            data_consent="request_only",
+            consent_how="written",
+        )
+    assert exc.value.field == "case"
+    shelters.placement_place(
+        user=manager, case=case, facility=make_facility(world.orgs["atina"], "late-house")
+    )
+    with pytest.raises(DomainError) as exc:
+        closure.closure_review(user=head, closure=row, approve=True, expected_version=row.version)
+    assert "still placed" in exc.value.message
+    case.refresh_from_db()
+    assert case.status != CaseStatus.CLOSED
+
+
+@pytest.mark.django_db
+def test_a_decision_on_a_closed_case_needs_the_case_reopened_first(case, manager, head):
+    from opennrm.identification.services import decision_issue
+
+    row = closure.closure_request(user=manager, case=case, reason="reintegrated", explanation=EXPLANATION)
+    closure.closure_review(user=head, closure=row, approve=True, expected_version=row.version)
+    case.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        decision_issue(
+            user=head,
+            case=case,
+            outcome="identified",
+            reasons="A review of the decision after new evidence from the prosecution.",
+            forms=["labour"],
+            kind="review",
+        )
+    assert exc.value.field == "status"
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED

@@ -169,6 +169,9 @@ def decision_issue(
     """The Centre head's formal decision, with written reasons. The first decision closes the
     procedure; a later one (review or appeal) supersedes the current decision, which stays on record."""
     policy.require(user, policy.DECISION_ISSUE, case)
+    if case.status == CaseStatus.CLOSED:
+        # A review of a closed case's decision would silently reopen it; reopening has its own reasons.
+        raise DomainError(_("Reopen the case first."), field="status")
     clean_choice(outcome, DecisionOutcome, "outcome")
     reasons = clean_text(reasons, "reasons", MAX_TEXT, required=True, minimum=MIN_REASONS)
     legal_basis = clean_text(legal_basis, "legal_basis", 300, required=True)

@@ -12,7 +12,7 @@ from opennrm import policy
 from opennrm.accounts.models import Organisation, OrganisationType
 from opennrm.accounts.roles import Perm, RoleCode
 from opennrm.audit.services import audit_record
-from opennrm.cases.models import Case, CaseStatus, Involvement, InvolvementRole
+from opennrm.cases.models import WHEREABOUTS_PARAM, Case, CaseStatus, Involvement, InvolvementRole
 from opennrm.cases.services import timeline_add
 from opennrm.core import deadlines
 from opennrm.core.locking import update_versioned
@@ -58,6 +58,13 @@ ROLE_FOR_PURPOSE: dict[str, str] = {
     ReferralPurpose.HEALTH: InvolvementRole.HEALTH,
     ReferralPurpose.RETURN: InvolvementRole.SERVICE_PROVIDER,
 }
+
+
+def _where(purpose: str) -> dict[str, bool]:
+    """A referral to a shelter names where the person will sleep (see cases.models.WHEREABOUTS_PARAM)."""
+    return {WHEREABOUTS_PARAM: True} if purpose == ReferralPurpose.SHELTER else {}
+
+
 # First-line organisations refer for identification and to the criminal justice bodies (where the law
 # obliges them to report a crime); referring on to services is for the coordinating organisation.
 FIRST_LINE_PURPOSES = {
@@ -147,7 +154,12 @@ def referral_create(
         case=case,
         user=user,
         kind="referral_made",
-        params={"org": to_organisation.name, "purpose": purpose, "due": referral.due_at.isoformat()},
+        params={
+            "org": to_organisation.name,
+            "purpose": purpose,
+            "due": referral.due_at.isoformat(),
+            **_where(purpose),
+        },
     )
     audit_record(
         actor=user,
@@ -199,7 +211,11 @@ def referral_respond(
         case=case,
         user=user,
         kind="referral_accepted" if accept else "referral_declined",
-        params={"org": referral.to_organisation.name, "purpose": referral.purpose},
+        params={
+            "org": referral.to_organisation.name,
+            "purpose": referral.purpose,
+            **_where(referral.purpose),
+        },
     )
     audit_record(
         actor=user,
@@ -262,7 +278,11 @@ def referral_withdraw(*, user: Any, referral: Referral, reason: str, expected_ve
         case=referral.case,
         user=user,
         kind="referral_withdrawn",
-        params={"org": referral.to_organisation.name, "purpose": referral.purpose},
+        params={
+            "org": referral.to_organisation.name,
+            "purpose": referral.purpose,
+            **_where(referral.purpose),
+        },
     )
     audit_record(
         actor=user,

@@ -19,7 +19,7 @@ from opennrm import policy
 from opennrm.accounts.models import Organisation
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import Case, Involvement, InvolvementRole
-from opennrm.cases.services import clean_choice, clean_text, timeline_add
+from opennrm.cases.services import clean_choice, clean_text, involvement_params, timeline_add
 from opennrm.core.locking import update_versioned
 from opennrm.lib.dates import local_today
 from opennrm.lib.errors import DomainError, PermissionDenied
@@ -103,14 +103,9 @@ def _overridden_rules(
 
 
 def _grant_involvement(*, user: Any, case: Case, facility: Facility) -> Involvement | None:
-    """Involve the operator as the shelter (need-to-know of its staff), unless it already is."""
+    """Involve the operator as the shelter (need-to-know of its staff). The placement holds its own
+    involvement, so that ending another grant (a service with the case file) never ends it."""
     operator = facility.operator
-    if (
-        Involvement.objects.active()
-        .filter(case=case, organisation=operator, role=InvolvementRole.SHELTER)
-        .exists()
-    ):
-        return None
     involvement = Involvement.objects.create(
         case=case, organisation=operator, role=InvolvementRole.SHELTER, created_by=user, updated_by=user
     )
@@ -119,7 +114,7 @@ def _grant_involvement(*, user: Any, case: Case, facility: Facility) -> Involvem
         case=case,
         user=user,
         kind="involvement_added",
-        params={"org": operator.name, "role": InvolvementRole.SHELTER},
+        params=involvement_params(operator, InvolvementRole.SHELTER),
     )
     audit_record(
         actor=user,
@@ -127,7 +122,7 @@ def _grant_involvement(*, user: Any, case: Case, facility: Facility) -> Involvem
         object_type="involvement",
         object_id=involvement.pk,
         case_code=case.code,
-        detail={"organisation": operator.code, "role": InvolvementRole.SHELTER, "granted": True},
+        detail={"role": InvolvementRole.SHELTER, "granted": True},
     )
     return involvement
 
@@ -151,7 +146,7 @@ def _end_involvement(*, user: Any, placement: Placement) -> None:
         case=placement.case,
         user=user,
         kind="involvement_ended",
-        params={"org": involvement.organisation.name, "role": involvement.role},
+        params=involvement_params(involvement.organisation, involvement.role),
     )
     audit_record(
         actor=user,
@@ -159,7 +154,7 @@ def _end_involvement(*, user: Any, placement: Placement) -> None:
         object_type="involvement",
         object_id=involvement.pk,
         case_code=placement.case.code,
-        detail={"organisation": involvement.organisation.code, "role": involvement.role, "granted": False},
+        detail={"role": involvement.role, "granted": False},
     )
 
 
@@ -243,7 +238,7 @@ def _place(
         object_type="placement",
         object_id=placement.pk,
         case_code=case.code,
-        detail={"facility": facility.code, "status": PlacementStatus.PLACED},
+        detail={"status": PlacementStatus.PLACED},
     )
     if overridden:
         # Counted for the coordinator; the written reasons stay on the placement (they may name people).
@@ -253,7 +248,7 @@ def _place(
             object_type="placement",
             object_id=placement.pk,
             case_code=case.code,
-            detail={"facility": facility.code, "rules": overridden, "reasons": reasons},
+            detail={"rules": overridden, "reasons": reasons},
         )
     _notify(
         organisation=facility.operator,
@@ -343,7 +338,7 @@ def placement_wait(
         object_type="placement",
         object_id=placement.pk,
         case_code=case.code,
-        detail={"facility": facility.code, "status": PlacementStatus.WAITING},
+        detail={"status": PlacementStatus.WAITING},
     )
     return placement
 

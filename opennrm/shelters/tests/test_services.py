@@ -221,7 +221,9 @@ def test_a_move_ends_one_placement_and_starts_the_next_at_once(world, manager, a
     assert new.status == PlacementStatus.PLACED and new.facility == centre_house
     # Atina's access ends with the stay; the shelter organisation was involved already.
     assert not _shelter_involvements(case, world.orgs["atina"]).exists()
-    assert new.involvement is None and _shelter_involvements(case, world.orgs["shelter"]).exists()
+    # The placement holds an involvement of its own, even where the operator already had one.
+    assert new.involvement is not None and new.involvement.organisation == world.orgs["shelter"]
+    assert _shelter_involvements(case, world.orgs["shelter"]).count() == 2
     assert describe(case.timeline.get(kind="placement_moved")) == "Moved to another facility."
 
 
