@@ -159,6 +159,8 @@ def close(writer: Writer, plan: Plan, case: Case, when: dt.datetime) -> bool:
     if case.status == S.CLOSED or not policy.can(cm, policy.CLOSURE_REQUEST, case):
         return False
     finish_services(writer, case, when - dt.timedelta(hours=2))
+    # Nobody is closed while still in a shelter: the departure comes first.
+    leave(writer, case, when - dt.timedelta(hours=3))
     if case.status == S.NOT_IDENTIFIED:
         reason = "not_identified"
     elif (case.person.citizenship or "RS") != "RS" and case.status == S.IDENTIFIED:
@@ -332,6 +334,7 @@ def pending_closure(writer: Writer, played: list) -> None:
             and policy.can(cm, policy.CLOSURE_REQUEST, case)
         ):
             finish_services(writer, case, when - dt.timedelta(hours=2))
+            leave(writer, case, when - dt.timedelta(hours=3))
             with happening_at(when):
                 closure_services.closure_request(
                     user=cm,
