@@ -1,4 +1,5 @@
-"""Benchmark: OpenNRM's case page, case API and case list against a bare Django view on the same server.
+"""Benchmark: OpenNRM's case page, case API, case list, the Centre case manager's home page and the
+free-bed search (page and API) against a bare Django view on the same server.
 
     make bench                                   # PostgreSQL, 100,000 persons
     make bench BENCH_ARGS=--quick                # SQLite in a temporary file, 2,000 persons, fewer requests
@@ -42,6 +43,11 @@ RESULTS = ROOT / "bench" / "results"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/opennrm_bench"
 BENCH_USER = "bench-casemanager"
 HOST = "127.0.0.1"  # all benchmark traffic stays on this machine
+# The free-bed search of a typical placement: an adult woman with one accompanying child, across all
+# facilities. The page gets it as the search form submits it, the API as its query parameters.
+FREE_BED_SEARCH = {"sex": "female", "children": 1}
+FREE_BED_PAGE = "/facilities/?sex=female&children=1&specialisation="
+FREE_BED_API = "/api/v1/facilities/?sex=female&children=1"
 REQUEST_TIMEOUT = 60  # seconds, per request
 START_TIMEOUT = 60  # seconds for gunicorn to answer /healthz
 MIN_SAMPLES = 20  # measured requests per row before the time budget may stop it
@@ -85,6 +91,9 @@ class Setup:
     case_codes: list[str] = field(default_factory=list)
     engine: str = ""
     drift: list[str] = field(default_factory=list)
+    # What the database holds beyond persons and cases (placements, plans, …), for the report.
+    contents: dict[str, int] = field(default_factory=dict)
+    free_beds: tuple[int, int] = (0, 0)  # facilities the free-bed search finds, of all facilities
 
 
 def schema_drift() -> list[str]:
@@ -113,6 +122,34 @@ def schema_drift() -> list[str]:
     return missing
 
 
+def contents() -> dict[str, int]:
+    """Row counts of what the generator writes after identification (the home page and the free-bed
+    search read these)."""
+    from opennrm.assistance.models import (
+        OPEN_SERVICE_STATUSES,
+        AssistancePlan,
+        AssistanceService,
+        CaseClosure,
+        FollowUp,
+    )
+    from opennrm.protection.models import RiskAssessment
+    from opennrm.residence.models import ResidencePermit
+    from opennrm.shelters.models import Facility, Placement
+
+    return {
+        "facilities": Facility.objects.count(),
+        "placements": Placement.objects.count(),
+        "current residents": Placement.objects.filter(status="placed").count(),
+        "assistance plans": AssistancePlan.objects.count(),
+        "services": AssistanceService.objects.count(),
+        "open services": AssistanceService.objects.filter(status__in=OPEN_SERVICE_STATUSES).count(),
+        "follow-ups": FollowUp.objects.count(),
+        "risk assessments": RiskAssessment.objects.count(),
+        "residence permits": ResidencePermit.objects.count(),
+        "closures awaiting review": CaseClosure.objects.filter(status="requested").count(),
+    }
+
+
 def prepare(args: argparse.Namespace) -> Setup:
     """Migrate, generate, create the benchmark user and pick cases, in this process (then disconnect)."""
     import django
@@ -130,6 +167,7 @@ def prepare(args: argparse.Namespace) -> Setup:
     from opennrm.demo import generator
     from opennrm.demo import services as demo_services
     from opennrm.people.models import Person
+    from opennrm.shelters import selectors as shelter_selectors
 
     log("migrating …")
     call_command("migrate", verbosity=0, interactive=False)
@@ -177,6 +215,13 @@ def prepare(args: argparse.Namespace) -> Setup:
     setup.case_codes = list(policy.visible_cases(user).filter(id__in=ids).values_list("code", flat=True))
     if not setup.case_codes:
         raise SystemExit("the benchmark user sees none of the sampled cases")
+    setup.contents = contents()
+    setup.free_beds = (
+        shelter_selectors.free_beds_search(user=user, **FREE_BED_SEARCH).count(),
+        shelter_selectors.facility_list(user=user).count(),
+    )
+    if not setup.free_beds[1]:
+        raise SystemExit("the benchmark database has no facilities: run again with --regenerate")
     connection.close()
     return setup
 
@@ -413,6 +458,9 @@ def report(results: list[Measure], setup: Setup, args: argparse.Namespace, code:
         f"Python {platform.python_version()}, Django {django.get_version()}, {os.cpu_count()} CPUs; code {code}",
         f"- method: sequential requests from one client on 127.0.0.1, {args.warmup} warm-up + {args.requests} "
         f"measured per row; case rows use random cases the user may see (a Centre case manager)",
+        "- contents: " + ", ".join(f"{n:,} {name}" for name, n in setup.contents.items()),
+        f"- free-bed search (an adult woman with one accompanying child): {setup.free_beds[0]} of "
+        f"{setup.free_beds[1]} facilities",
         "- target (at 1,000,000 persons): p95 ≤ 2 × p95 of the bare view",
         *(
             [
@@ -513,7 +561,9 @@ def main() -> None:
             ("case page", "/cases/<code>/", lambda: f"/cases/{a_case()}/", client, session),
             ("case API", "/api/v1/cases/<code>/", lambda: f"/api/v1/cases/{a_case()}/", api_client, api),
             ("case list page", "/cases/", lambda: "/cases/", client, session),
-            ("home page (tasks due)", "/", lambda: "/", client, session),
+            ("Centre case manager's home page", "/", lambda: "/", client, session),
+            ("free-bed search page", FREE_BED_PAGE, lambda: FREE_BED_PAGE, client, session),
+            ("free-bed search API", FREE_BED_API, lambda: FREE_BED_API, api_client, api),
         ]
         results = []
         for name, shown, next_path, row_client, headers in rows:

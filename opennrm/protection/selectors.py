@@ -112,5 +112,11 @@ def reassessments_due(user: Any, *, on: dt.date, limit: int = 20) -> QuerySet:
     newest = (
         RiskAssessment.objects.filter(case=OuterRef("case")).order_by("-assessed_on", "-id").values("pk")[:1]
     )
-    rows = RiskAssessment.objects.filter(pk=Subquery(newest), reassess_by__lt=on).select_related("case")
+    # Closed cases are not reassessed: leaving them out also keeps the scan to the open ones.
+    rows = (
+        RiskAssessment.objects.filter(reassess_by__lt=on)
+        .exclude(case__status="closed")
+        .filter(pk=Subquery(newest))
+        .select_related("case")
+    )
     return policy.within_visible_cases(user, rows).order_by("reassess_by")[:limit]

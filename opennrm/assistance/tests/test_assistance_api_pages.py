@@ -90,7 +90,10 @@ def test_api_bad_input_names_the_field_and_out_of_scope_is_404(client, world, ca
     )
     assert r.status_code == 404
     # A plan for a person without a case: there is nothing to hang it on.
-    for url in ("/api/v1/cases/RS-C-2099-999999/services/", "/api/v1/cases/RS-C-2099-999999/assistance-plan/"):
+    for url in (
+        "/api/v1/cases/RS-C-2099-999999/services/",
+        "/api/v1/cases/RS-C-2099-999999/assistance-plan/",
+    ):
         assert c.post(url, _service_body(), content_type="application/json").status_code == 404
     assert not AssistanceService.objects.exists() and not NeedsAssessment.objects.exists()
 
