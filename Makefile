@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 export OPENNRM_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres bench lint install messages demo clean
+.PHONY: run test test-sqlite test-postgres bench fuzz lint install messages demo clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -31,7 +31,12 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	OPENNRM_MODE=test $(BIN)/mypy
 	OPENNRM_MODE=test $(BIN)/opennrm makemigrations --check --dry-run
+
+# The API against its own OpenAPI schema, as the Centre case manager and an NGO case worker.
+fuzz: install
+	BIN=$(BIN) bash scripts/fuzz.sh
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -7,6 +7,13 @@ def _test_settings(settings):
     settings.LANGUAGE_CODE = "en"
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test's rows are rolled back and their ids may come again: the per-process directory of
+    # names must not outlive a test.
+    from opennrm.accounts import directory
+
+    directory.forget()
+    yield
+    directory.forget()
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ SECRET_KEY = _key_from_env("OPENNRM_SECRET_KEY", DEV_SECRET_KEY)
 MASTER_KEY = _key_from_env("OPENNRM_MASTER_KEY", DEV_MASTER_KEY)
 # Keys the HMAC chain of the audit log; kept outside the database so that a database writer cannot re-chain.
 AUDIT_KEY = _key_from_env("OPENNRM_AUDIT_KEY", DEV_AUDIT_KEY)
-AUDIT_CHECKPOINT_DIR = Path(env("OPENNRM_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+AUDIT_CHECKPOINT_DIR = Path(env("OPENNRM_AUDIT_CHECKPOINT_DIR") or VAR_DIR / "audit-checkpoints")
 
 # The cache holds only short-lived counters (the public report's throttle). A file cache is shared by
 # every worker process of one machine, so a limit counts across them; tests use memory.
@@ -99,7 +99,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_otp",
@@ -111,12 +110,14 @@ INSTALLED_APPS = [
     "opennrm.accounts",
     "opennrm.people",
     "opennrm.cases",
+    "opennrm.intake",
     "opennrm.identification",
     "opennrm.assistance",
     "opennrm.shelters",
     "opennrm.residence",
     "opennrm.protection",
     "opennrm.notifications",
+    "opennrm.home",
     "opennrm.api",
     "opennrm.demo",
 ]
@@ -152,7 +153,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "opennrm.core.context_processors.opennrm",
+                "opennrm.home.context_processors.navigation",
                 "opennrm.notifications.context_processors.notifications",
             ],
         },
@@ -170,12 +171,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # half-way with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("OPENNRM_DB_PREPARED", True):
+    # Server-side parameters let psycopg prepare a statement on the server after a few runs on the same
+    # connection: PostgreSQL then plans the case page's queries once per connection, not once per page
+    # (planning cost more than running them).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "opennrm.accounts.backends.UserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -188,7 +196,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = int(env("OPENNRM_LOGIN_FAILURE_LIMIT", "5") or 5)
@@ -256,10 +264,11 @@ REST_FRAMEWORK = {
         "opennrm.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "opennrm.api.pagination.StandardPagination",
+    # The API speaks JSON (the group registration also takes a CSV upload, and says so itself).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "opennrm.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "opennrm.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "opennrm.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -272,6 +281,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "opennrm.api.schema.version_required_on_patch",
+    ],
     # One name per choice set that several apps use, and distinct names for different "kind" sets.
     "ENUM_NAME_OVERRIDES": {
         "ExploitationFormEnum": "opennrm.cases.models.ExploitationForm",

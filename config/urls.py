@@ -5,7 +5,10 @@ from opennrm.core.http import access
 
 urlpatterns = [
     path("", include("opennrm.core.urls")),
+    path("", include("opennrm.home.urls")),
     path("", include("opennrm.accounts.urls")),
+    # Before cases: "cases/new/" is the intake form, not the case "new".
+    path("", include("opennrm.intake.urls")),
     path("", include("opennrm.cases.urls")),
     path("", include("opennrm.audit.urls")),
     path("", include("opennrm.identification.urls")),
@@ -17,3 +20,5 @@ urlpatterns = [
     path("api/", include("opennrm.api.urls")),
     path("i18n/setlang/", access("public", methods=("POST",))(set_language), name="set_language"),
 ]
+
+handler404 = "opennrm.core.views.not_found_view"

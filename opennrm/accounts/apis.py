@@ -9,12 +9,13 @@ from opennrm.accounts import services
 from opennrm.accounts.models import Organisation, OrganisationType
 from opennrm.accounts.roles import Perm
 from opennrm.api.base import PolicyAPIView
-from opennrm.api.pagination import paginate
+from opennrm.api.pagination import Pagination, paginate
+from opennrm.api.serializers import Serializer
 from opennrm.core.http import Access
 from opennrm.lib.errors import NotFound
 
 
-class OrganisationOutSerializer(serializers.Serializer):
+class OrganisationOutSerializer(Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -25,7 +26,7 @@ class OrganisationOutSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class OrganisationInSerializer(serializers.Serializer):
+class OrganisationInSerializer(Serializer):
     code = serializers.SlugField(max_length=60)
     name = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=OrganisationType.choices)
@@ -33,7 +34,7 @@ class OrganisationInSerializer(serializers.Serializer):
     country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False)
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField(source="get_full_name")
     organisation = serializers.CharField(source="organisation.code", allow_null=True)
@@ -44,6 +45,8 @@ class MeSerializer(serializers.Serializer):
 
 class OrganisationListApi(PolicyAPIView):
     """Organisations are not personal data: every user may list them (to involve one in a case)."""
+
+    pagination_class = Pagination
 
     access = Access(
         scope="authenticated", methods=("GET", "POST"), method_perms=(("POST", Perm.ADMIN_ORGANISATIONS),)

@@ -4,6 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts.models import Organisation, OrganisationType, Role
+from opennrm.lib.country import home_country
+from opennrm.lib.scripts import in_active_script
+
+
+class OrganisationChoice(forms.ModelChoiceField):
+    """An organisation to pick (refer to, involve): its name in the reader's script, and its type."""
+
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{in_active_script(obj.name)} ({obj.get_type_display()})"
 
 
 class LoginForm(forms.Form):
@@ -40,7 +49,7 @@ class OrganisationForm(forms.Form):
     country = forms.RegexField(
         label=_("Country"),
         regex=r"^[A-Za-z]{2}$",
-        initial="RS",
+        initial=home_country,
         max_length=2,
         error_messages={"invalid": _("Enter a two-letter ISO country code.")},
     )

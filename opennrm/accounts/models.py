@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
@@ -7,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts.roles import RoleCode
 from opennrm.core.models import TrackedModel
+from opennrm.lib.country import home_country
+
+if TYPE_CHECKING:
+    from django_otp.models import Device
 
 
 class OrganisationType(models.TextChoices):
@@ -32,7 +38,7 @@ class Organisation(TrackedModel):
     name = models.CharField(_("name"), max_length=200)
     type = models.CharField(_("type"), max_length=40, choices=OrganisationType.choices)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=2, default="RS")
+    country = models.CharField(_("country"), max_length=2, default=home_country)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="units")
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -71,7 +77,13 @@ class User(AbstractUser):
     is_demo = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
+
+    if TYPE_CHECKING:
+        # Installed on the request's user by django_otp.middleware.OTPMiddleware.
+        otp_device: Device | None
+
+        def is_verified(self) -> bool: ...
 
     class Meta:
         ordering = ["username"]

@@ -14,10 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opennrm.accounts import directory
 from opennrm.accounts.models import ApiToken, Organisation, OrganisationType, Role, User
 from opennrm.accounts.roles import DEFAULT_ROLES, Perm
 from opennrm.audit.services import audit_record
 from opennrm.core.locking import update_versioned
+from opennrm.lib.country import home_country
 from opennrm.lib.errors import ConflictError, DomainError, PermissionDenied
 
 TOKEN_PREFIX = "onrm"  # noqa: S105 - a marker, not a secret
@@ -46,7 +48,7 @@ def organisation_create(
     name: str,
     type: str,
     city: str = "",
-    country: str = "RS",
+    country: str = "",
     parent: Organisation | None = None,
 ) -> Organisation:
     if actor is not None:
@@ -60,7 +62,7 @@ def organisation_create(
         name=name.strip(),
         type=type,
         city=city.strip(),
-        country=country.upper(),
+        country=(country or home_country()).upper(),
         parent=parent,
         created_by=actor,
         updated_by=actor,
@@ -87,6 +89,7 @@ def organisation_update(
     if "name" in fields and not str(fields["name"]).strip():
         raise DomainError(_("This field is required."), field="name")
     update_versioned(organisation, expected_version=expected_version, user=actor, fields=fields)
+    transaction.on_commit(directory.forget)
     audit_record(
         actor=actor,
         action="update",
@@ -185,6 +188,7 @@ def user_update(
     for key, value in fields.items():
         setattr(user, key, value)
     user.version = expected_version + 1
+    transaction.on_commit(directory.forget)
     audit_record(
         actor=actor,
         action="permission_change",

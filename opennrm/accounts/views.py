@@ -28,7 +28,7 @@ from opennrm.accounts.forms import (
 from opennrm.accounts.models import ApiToken, User
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
-from opennrm.core.http import access
+from opennrm.core.http import AuthenticatedHttpRequest, access
 from opennrm.lib.errors import DomainError, NotFound
 
 
@@ -76,6 +76,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 detail={"reason": refusal},
             )
         else:
+            assert user is not None  # no user is a refusal ("credentials")
             login(request, user)
             audit_record(actor=user, action="login", object_type="user", object_id=user.pk)
             if settings.REQUIRE_2FA:
@@ -96,7 +97,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @access("authenticated", methods=("GET", "POST"))
 @never_cache
-def otp_view(request: HttpRequest) -> HttpResponse:
+def otp_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next_url(request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
@@ -134,7 +135,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
 
 @access("authenticated", methods=("GET", "POST"))
 @never_cache
-def otp_setup_view(request: HttpRequest) -> HttpResponse:
+def otp_setup_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and not request.user.is_verified():
         return redirect("accounts:otp")
@@ -170,14 +171,14 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
 
 
 @access("authenticated", methods=("POST",))
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     audit_record(actor=request.user, action="logout", object_type="user", object_id=request.user.pk)
     logout(request)
     return redirect("accounts:login")
 
 
 @access("authenticated", methods=("GET", "POST"))
-def security_view(request: HttpRequest) -> HttpResponse:
+def security_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_secret = None
     if settings.REQUIRE_2FA and not request.user.is_verified():
@@ -208,7 +209,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
 
 
 @access("authenticated", methods=("POST",))
-def token_revoke_view(request: HttpRequest, prefix: str) -> HttpResponse:
+def token_revoke_view(request: AuthenticatedHttpRequest, prefix: str) -> HttpResponse:
     token = ApiToken.objects.filter(user=request.user, prefix=prefix).first()
     if token is None:
         raise NotFound()
@@ -218,7 +219,7 @@ def token_revoke_view(request: HttpRequest, prefix: str) -> HttpResponse:
 
 
 @access("perm", Perm.ADMIN_ORGANISATIONS, methods=("GET", "POST"))
-def organisations_view(request: HttpRequest) -> HttpResponse:
+def organisations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -236,7 +237,7 @@ def organisations_view(request: HttpRequest) -> HttpResponse:
 
 
 @access("perm", Perm.ADMIN_ORGANISATIONS, methods=("GET", "POST"))
-def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = selectors.organisation_get(user=request.user, pk=pk)
     form = OrganisationEditForm(
         request.POST or None,
@@ -264,7 +265,7 @@ def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access("perm", Perm.ADMIN_USERS, methods=("GET", "POST"))
-def users_view(request: HttpRequest) -> HttpResponse:
+def users_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -292,7 +293,7 @@ def users_view(request: HttpRequest) -> HttpResponse:
 
 
 @access("perm", Perm.ADMIN_USERS, methods=("GET", "POST"))
-def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target: User = selectors.user_get(user=request.user, pk=pk)
     form = UserEditForm(
         request.POST or None,

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from rest_framework import permissions
 from rest_framework.views import APIView
 
-from opennrm.core.http import Access
+from opennrm.core.http import Access, resolve
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
+    from opennrm.accounts.models import User
 
 
 class RolePermission(permissions.BasePermission):
@@ -31,6 +38,26 @@ class PolicyAPIView(APIView):
     # Views that read a part of a case and do not audit the read themselves set this: a successful GET
     # is then recorded as a read of that part of the case (the URL's ``code``).
     audit_reads = False
+    # The object of an object scope, resolved and checked in ``initial`` (see there).
+    case: Any
+    person: Any
+    incident: Any
+
+    @staticmethod
+    def user(request: Request) -> User:
+        """The logged-in user: every scope but "public" passed ``IsAuthenticated`` before a handler runs."""
+        return cast("User", request.user)
+
+    def initial(self, request, *args, **kwargs):
+        """After authentication and the role's gate: resolve the object of an object scope (the case of
+        the URL's ``code``), checked for this method's action, into ``self.case`` (or ``self.person``,
+        ``self.incident``) so that handlers state no permission again."""
+        super().initial(request, *args, **kwargs)
+        spec: Access = self.access
+        if spec.scope in ("case", "person", "incident") and "code" in kwargs:
+            resolved = dict(kwargs)
+            resolve(spec.scope, request.user, spec.perm_for(request.method), resolved)
+            setattr(self, spec.scope, resolved[spec.scope])
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

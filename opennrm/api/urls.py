@@ -42,6 +42,7 @@ urlpatterns = [
         name="involvement_end",
     ),
     path("v1/cases/<str:code>/notes/", cases_apis.CaseNotesApi.as_view(), name="case_notes"),
+    path("v1/", include("opennrm.intake.api_urls")),
     path("v1/", include("opennrm.identification.api_urls")),
     path("v1/", include("opennrm.assistance.api_urls")),
     path("v1/", include("opennrm.shelters.api_urls")),

@@ -14,7 +14,9 @@ from rest_framework.response import Response
 from opennrm import policy
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Perm, Sensitivity
-from opennrm.api.base import PolicyAPIView, require
+from opennrm.api.base import PolicyAPIView
+from opennrm.api.pagination import Pagination, paginate
+from opennrm.api.serializers import Serializer
 from opennrm.assistance import selectors, services
 from opennrm.assistance.models import (
     ConsentHow,
@@ -25,26 +27,25 @@ from opennrm.assistance.models import (
     ServiceStatus,
     ServiceType,
 )
-from opennrm.cases import selectors as case_selectors
 from opennrm.core.http import Access
 from opennrm.lib.errors import DomainError, NotFound
 
 # ---- serializers ---------------------------------------------------------------------------------
 
 
-class NeedSerializer(serializers.Serializer):
+class NeedSerializer(Serializer):
     service_type = serializers.ChoiceField(choices=ServiceType.choices)
     priority = serializers.ChoiceField(choices=NeedPriority.choices, default=NeedPriority.NORMAL)
 
 
-class NeedsAssessmentInSerializer(serializers.Serializer):
+class NeedsAssessmentInSerializer(Serializer):
     needs = NeedSerializer(many=True, allow_empty=False)
     assessed_on = serializers.DateField(required=False)
     with_person = serializers.BooleanField(required=False, default=True)
     interpreter_language = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
-class NeedsAssessmentOutSerializer(serializers.Serializer):
+class NeedsAssessmentOutSerializer(Serializer):
     id = serializers.IntegerField()
     assessed_on = serializers.DateField()
     organisation = serializers.CharField(source="organisation.code")
@@ -53,7 +54,7 @@ class NeedsAssessmentOutSerializer(serializers.Serializer):
     needs = NeedSerializer(many=True, source="visible_needs", help_text="the needs your role may read")
 
 
-class ServiceOutSerializer(serializers.Serializer):
+class ServiceOutSerializer(Serializer):
     id = serializers.IntegerField()
     case = serializers.CharField(source="case.code")
     service_type = serializers.CharField()
@@ -83,7 +84,7 @@ class ServiceOutSerializer(serializers.Serializer):
         return None if getattr(obj, "provider_withheld", False) else obj.provider.code
 
 
-class PlanOutSerializer(serializers.Serializer):
+class PlanOutSerializer(Serializer):
     case = serializers.CharField(source="case.code")
     organisation = serializers.CharField(source="organisation.code")
     opened_on = serializers.DateField()
@@ -104,17 +105,17 @@ PlanWithServicesSerializer = inline_serializer(
 )
 
 
-class PlanInSerializer(serializers.Serializer):
+class PlanInSerializer(Serializer):
     version = serializers.IntegerField(required=False, min_value=1, help_text="required once the plan exists")
     agreed_with_person_on = serializers.DateField(required=False, allow_null=True)
     review_due_on = serializers.DateField(required=False, allow_null=True)
 
 
-class VersionInSerializer(serializers.Serializer):
+class VersionInSerializer(Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class ServiceRequestInSerializer(serializers.Serializer):
+class ServiceRequestInSerializer(Serializer):
     service_type = serializers.ChoiceField(choices=ServiceType.choices)
     provider = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())
     planned_from = serializers.DateField()
@@ -128,7 +129,7 @@ class ServiceRequestInSerializer(serializers.Serializer):
     )
 
 
-class ServiceStepInSerializer(serializers.Serializer):
+class ServiceStepInSerializer(Serializer):
     status = serializers.ChoiceField(choices=ServiceStatus.choices)
     version = serializers.IntegerField(min_value=1)
     on = serializers.DateField(required=False)
@@ -138,17 +139,17 @@ class ServiceStepInSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ServiceConsentWithdrawInSerializer(serializers.Serializer):
+class ServiceConsentWithdrawInSerializer(Serializer):
     version = serializers.IntegerField(min_value=1)
     withdrawn_on = serializers.DateField(required=False)
 
 
-class CooperationInSerializer(serializers.Serializer):
+class CooperationInSerializer(Serializer):
     stance = serializers.ChoiceField(choices=CooperationStance.choices)
     recorded_on = serializers.DateField(required=False)
 
 
-class CooperationOutSerializer(serializers.Serializer):
+class CooperationOutSerializer(Serializer):
     id = serializers.IntegerField()
     stance = serializers.CharField()
     recorded_on = serializers.DateField()
@@ -188,7 +189,7 @@ class CaseNeedsAssessmentsApi(PolicyAPIView):
 
     @extend_schema(responses=NeedsAssessmentOutSerializer(many=True), summary="Needs assessments of a case")
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         return Response(
             NeedsAssessmentOutSerializer(selectors.needs_visible(request.user, case), many=True).data
         )
@@ -199,8 +200,7 @@ class CaseNeedsAssessmentsApi(PolicyAPIView):
         summary="Record a needs assessment (the coordinating organisation)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLAN_MANAGE, case)
+        case = self.case
         ser = NeedsAssessmentInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -236,7 +236,7 @@ class CaseAssistancePlanApi(PolicyAPIView):
         summary="The assistance plan and the services the user's role may see",
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         return Response(_plan_payload(request.user, case))
 
     @extend_schema(
@@ -245,8 +245,7 @@ class CaseAssistancePlanApi(PolicyAPIView):
         summary="Open the plan, or record its agreement with the person and next review (version needed)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLAN_MANAGE, case)
+        case = self.case
         ser = PlanInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -281,8 +280,7 @@ class PlanApproveApi(PolicyAPIView):
         summary="The child's guardian approves this version of the plan",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLAN_APPROVE, case)
+        case = self.case
         ser = VersionInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         plan = selectors.plan_for(case)
@@ -304,16 +302,30 @@ class CaseServicesApi(PolicyAPIView):
         summary="Request a service from a provider, with the person's consent to what it receives",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLAN_MANAGE, case)
+        case = self.case
         ser = ServiceRequestInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         service = services.service_request(user=request.user, case=case, **ser.validated_data)
         return Response(ServiceOutSerializer(service).data, status=status.HTTP_201_CREATED)
 
 
-def _case_service(user: Any, code: str, pk: int) -> Any:
-    case = case_selectors.case_get(user=user, code=code)
+def _step(request: Request, service: Any) -> Any:
+    """One step on a service from the request body (the callers have checked who may take it)."""
+    ser = ServiceStepInSerializer(data=request.data)
+    ser.is_valid(raise_exception=True)
+    d = ser.validated_data
+    return services.service_update_status(
+        user=request.user,
+        service=service,
+        status=d["status"],
+        expected_version=d["version"],
+        on=d.get("on"),
+        decline_reason=d["decline_reason"],
+        reason=d["reason"],
+    )
+
+
+def _case_service(user: Any, case: Any, pk: int) -> Any:
     service = next((s for s in selectors.services_visible(user, case) if s.pk == pk), None)
     if service is None:
         raise NotFound()
@@ -330,21 +342,9 @@ class ServiceStepApi(PolicyAPIView):
         summary="Move a service on (the provider: accept, start, complete, decline; the coordinator: refused)",
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        service = _case_service(request.user, code, pk)
-        # Who may move it on is decided before the body is read.
-        require(request.user, policy.SERVICE_STEP, service.case)
-        ser = ServiceStepInSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
-        service = services.service_update_status(
-            user=request.user,
-            service=service,
-            status=d["status"],
-            expected_version=d["version"],
-            on=d.get("on"),
-            decline_reason=d["decline_reason"],
-            reason=d["reason"],
-        )
+        # Who may move it on is decided before the body is read (the access declaration).
+        service = _case_service(request.user, self.case, pk)
+        service = _step(request, service)
         return Response(ServiceOutSerializer(service).data)
 
 
@@ -358,8 +358,7 @@ class ServiceConsentWithdrawApi(PolicyAPIView):
         summary="The person withdrew consent to share the case file with the provider",
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        service = _case_service(request.user, code, pk)
-        require(request.user, policy.PLAN_MANAGE, service.case)
+        service = _case_service(request.user, self.case, pk)
         ser = ServiceConsentWithdrawInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         service = services.service_consent_withdraw(
@@ -371,7 +370,7 @@ class ServiceConsentWithdrawApi(PolicyAPIView):
         return Response(ServiceOutSerializer(service).data)
 
 
-class ServiceRequestOutSerializer(serializers.Serializer):
+class ServiceRequestOutSerializer(Serializer):
     """What a provider receives: the request alone, under the case code (no consent details, no
     reasons written by others)."""
 
@@ -390,6 +389,7 @@ class ServiceRequestOutSerializer(serializers.Serializer):
 
 class ServiceInboxApi(PolicyAPIView):
     access = Access(scope="perm", perm=Perm.CASE_VIEW)
+    pagination_class = Pagination
     audit_object_type = "assistance_service"
     audit_reads = True
 
@@ -398,8 +398,12 @@ class ServiceInboxApi(PolicyAPIView):
         summary="Open service requests to the user's organisation (the request only, under the case code)",
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.provider_inbox(request.user)[:500]
-        return Response(ServiceRequestOutSerializer(rows, many=True).data)
+        return paginate(
+            request,
+            self,
+            selectors.provider_inbox(request.user),
+            lambda page: ServiceRequestOutSerializer(page, many=True).data,
+        )
 
 
 class ServiceInboxStepApi(PolicyAPIView):
@@ -413,18 +417,7 @@ class ServiceInboxStepApi(PolicyAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         service = services.service_for_provider(user=request.user, pk=pk)
-        ser = ServiceStepInSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
-        service = services.service_update_status(
-            user=request.user,
-            service=service,
-            status=d["status"],
-            expected_version=d["version"],
-            on=d.get("on"),
-            decline_reason=d["decline_reason"],
-            reason=d["reason"],
-        )
+        service = _step(request, service)
         return Response(ServiceRequestOutSerializer(service).data)
 
 
@@ -443,7 +436,7 @@ class CaseCooperationApi(PolicyAPIView):
         summary="The person's stance towards the authorities (roles reading legal content only)",
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         if Sensitivity.LEGAL not in policy.readable_sensitivities(request.user):
             return Response([])
         return Response(CooperationOutSerializer(selectors.cooperation_records(case), many=True).data)
@@ -454,8 +447,7 @@ class CaseCooperationApi(PolicyAPIView):
         summary="Record the stance; it changes nothing in the assistance",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.COOPERATION_RECORD, case)
+        case = self.case
         ser = CooperationInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         record = services.cooperation_record(user=request.user, case=case, **ser.validated_data)

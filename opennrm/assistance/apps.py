@@ -8,7 +8,7 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("Assistance and protection")
 
     def ready(self) -> None:
-        from opennrm.assistance import closure, services, timeline
+        from opennrm.assistance import closure, selectors, services, timeline
         from opennrm.assistance.views import assistance_panel
         from opennrm.cases.timeline import register_describer
         from opennrm.cases.views import register_case_panel
@@ -22,6 +22,21 @@ class AssistanceConfig(AppConfig):
 
         from opennrm import policy
 
-        policy.register_case_rule(policy.SERVICE_STEP, services.may_step_services)
+        policy.register_fact(policy.PROVIDES_SERVICE, selectors.provides_service_in)
         register_case_panel(assistance_panel)
+
+        from opennrm.assistance import models as m
+        from opennrm.cases.sheet import Part, register_part
+
+        for part in (
+            Part("plans", m.AssistancePlan, names={"organisation": "organisation", "guardian_approved_by": "user"}),
+            Part("services", m.AssistanceService, names={"provider": "organisation"}),
+            Part("needs_assessments", m.NeedsAssessment, names={"organisation": "organisation"}),
+            Part("assessed_needs", m.AssessedNeed, case_path="assessment__case_id"),
+            Part("cooperation_records", m.CooperationRecord, names={"organisation": "organisation"}),
+            Part("reintegration_plans", m.ReintegrationPlan, order_by=("id",), names={"follow_up_by": "organisation"}),
+            Part("follow_ups", m.FollowUp),
+            Part("closures", m.CaseClosure, limit=10, names={"reviewed_by": "user", "organisation": "organisation"}),
+        ):  # fmt: skip
+            register_part(part)
         register_case_panel(closure_panel)

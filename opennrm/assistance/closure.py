@@ -9,10 +9,10 @@ person — the Centre head — approves, and nothing closes while services are s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, overload
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from opennrm import policy
@@ -30,12 +30,17 @@ from opennrm.assistance.models import (
 )
 from opennrm.audit.services import audit_record
 from opennrm.cases import services as case_services
+from opennrm.cases import sheet
 from opennrm.cases.models import Case, CaseStatus, Involvement, InvolvementRole
-from opennrm.cases.services import clean_choice, clean_date, clean_text, timeline_add
+from opennrm.cases.services import timeline_add
 from opennrm.core.locking import update_versioned
-from opennrm.identification.services import _common as clock
+from opennrm.lib import clean, clock
+from opennrm.lib.clean import clean_choice, clean_date, clean_text
 from opennrm.lib.errors import DomainError
 from opennrm.notifications.services import notify
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 from opennrm.people.models import LookupKind, PersonLookup
 
 TIMELINE_KINDS = (
@@ -48,13 +53,6 @@ TIMELINE_KINDS = (
 )
 MIN_EXPLANATION = 20
 MAX_MONTHS = 36
-
-
-def _past(value: Any, field: str) -> dt.date:
-    day = clean_date(value, field) or clock.today()
-    if day > clock.today():
-        raise DomainError(_("The date cannot be in the future."), field=field)
-    return day
 
 
 # --- Reintegration and follow-up -----------------------------------------------------------------
@@ -127,7 +125,7 @@ def follow_up_record(
     clean_choice(method, FollowUpMethod, "method")
     if follow_up.done_on is not None:
         raise DomainError(_("This follow-up has already been recorded."), field="follow_up")
-    day = _past(done_on, "done_on")
+    day = clean.clean_past_date(done_on, "done_on", default=clock.today())
     if day < follow_up.plan.started_on:
         raise DomainError(_("The contact cannot be before the plan started."), field="done_on")
     update_versioned(
@@ -146,6 +144,25 @@ def follow_up_record(
         detail={"outcome": outcome},
     )
     return follow_up
+
+
+def reintegration_plan(case: Case) -> ReintegrationPlan | None:
+    plans = sheet.rows(
+        case,
+        "reintegration_plans",
+        lambda: ReintegrationPlan.objects.filter(case=case).select_related("follow_up_by")[:1],
+    )
+    return plans[0] if plans else None
+
+
+def case_follow_ups(case: Case) -> list[FollowUp]:
+    return sheet.rows(case, "follow_ups", lambda: FollowUp.objects.filter(case=case).order_by("due_on", "id"))
+
+
+def case_closures(case: Case) -> list[CaseClosure]:
+    return sheet.rows(
+        case, "closures", lambda: CaseClosure.objects.filter(case=case).select_related("reviewed_by")[:10]
+    )
 
 
 def follow_ups_overdue(user: Any, *, on: dt.date | None = None, limit: int = 20) -> QuerySet[FollowUp]:
@@ -216,20 +233,6 @@ def _refuse_if_blocked(case: Case) -> None:
         raise DomainError(" ".join(blockers), field="case")
 
 
-def _set_case_status(*, user: Any, case: Case, status: str, closed: bool) -> None:
-    """The closure's own status write (not a manual change), versioned like every case write."""
-    old = case.status
-    case.refresh_from_db(fields=["version", "status"])
-    at = clock.now()
-    update_versioned(
-        case,
-        expected_version=case.version,
-        user=user,
-        fields={"status": status, "status_changed_at": at, "closed_at": at if closed else None},
-    )
-    timeline_add(case=case, user=user, kind="status_changed", params={"old": old, "new": status})
-
-
 @transaction.atomic
 def closure_review(
     *, user: Any, closure: CaseClosure, approve: bool, expected_version: int, note: str = ""
@@ -241,7 +244,7 @@ def closure_review(
     closure.refresh_from_db(fields=["status"])
     if closure.status != ClosureStatus.REQUESTED:
         raise DomainError(_("This closure has already been reviewed."), field="closure")
-    if closure.created_by_id == user.pk:
+    if not closure.reviewable_by(user):
         raise DomainError(
             _("A closure is reviewed by someone other than the person who asked for it."), field="closure"
         )
@@ -260,7 +263,7 @@ def closure_review(
     if approve:
         # What was started after the request (a service, a placement) keeps the case open.
         _refuse_if_blocked(case)
-        _set_case_status(user=user, case=case, status=CaseStatus.CLOSED, closed=True)
+        case_services.case_status_set(user=user, case=case, status=CaseStatus.CLOSED)
     timeline_add(case=case, user=user, kind="closure_approved" if approve else "closure_rejected", params={})
     audit_record(
         actor=user,
@@ -273,7 +276,7 @@ def closure_review(
     return closure
 
 
-REOPEN_TO = {
+REOPEN_TO: dict[str, CaseStatus] = {
     CaseStatus.PRESUMED_VICTIM: CaseStatus.PRESUMED_VICTIM,
     CaseStatus.IDENTIFIED: CaseStatus.ASSISTED,
     CaseStatus.ASSISTED: CaseStatus.ASSISTED,
@@ -306,7 +309,7 @@ def case_reopen(*, user: Any, case: Case, reason: str) -> CaseClosure:
                 "reopen_reason": reason,
             },
         )
-    _set_case_status(user=user, case=case, status=REOPEN_TO.get(previous, CaseStatus.REFERRED), closed=False)
+    case_services.case_status_set(user=user, case=case, status=REOPEN_TO.get(previous, CaseStatus.REFERRED))
     timeline_add(case=case, user=user, kind="case_reopened", params={})
     audit_record(
         actor=user,
@@ -331,41 +334,49 @@ def pending_closures(user: Any, limit: int = 20) -> QuerySet[CaseClosure]:
 # --- Possible re-trafficking ----------------------------------------------------------------------
 
 
-def earlier_matches(case: Case) -> list[Case]:
+class Visibility(TypedDict):
+    """Whether the user may see the case, which ``earlier_matches`` adds with a user."""
+
+    visible: bool
+
+
+if TYPE_CHECKING:
+    CaseWithVisibility = WithAnnotations[Case, Visibility]
+
+
+@overload
+def earlier_matches(case: Case, *, user: None = None) -> list[Case]: ...
+
+
+@overload
+def earlier_matches(case: Case, *, user: Any) -> list[CaseWithVisibility]: ...
+
+
+def earlier_matches(case: Case, *, user: Any = None) -> list[Case] | list[CaseWithVisibility]:
     """Earlier cases of the same person, or of a person with the same document number or the same
     full name and date of birth (keyed-hash lookups: no identity is decrypted). A person already known
-    who appears in a new case may have been trafficked again — or is a duplicate: a human decides."""
+    who appears in a new case may have been trafficked again — or is a duplicate: a human decides.
+
+    One query. With ``user``, each case says whether the user may see it (``c.visible``): the caller
+    names only those, and counts the others."""
     person = case.person
-    mine = PersonLookup.objects.filter(person=person)
-    docs = set(mine.filter(kind=LookupKind.DOCUMENT).values_list("digest", flat=True))
-    names = set(mine.filter(kind=LookupKind.FULL_NAME).values_list("digest", flat=True))
-    births = set(mine.filter(kind=LookupKind.BIRTH_DATE).values_list("digest", flat=True))
-    same = set()
-    if docs:
-        same |= set(
-            PersonLookup.objects.filter(kind=LookupKind.DOCUMENT, digest__in=docs).values_list(
-                "person_id", flat=True
-            )
-        )
-    if names and births:
-        by_name = set(
-            PersonLookup.objects.filter(kind=LookupKind.FULL_NAME, digest__in=names).values_list(
-                "person_id", flat=True
-            )
-        )
-        by_birth = set(
-            PersonLookup.objects.filter(
-                kind=LookupKind.BIRTH_DATE, digest__in=births, person_id__in=by_name
-            ).values_list("person_id", flat=True)
-        )
-        same |= by_birth
-    same.add(person.pk)
-    return list(
-        Case.objects.filter(person_id__in=same, opened_at__lt=case.opened_at)
-        .exclude(pk=case.pk)
-        .order_by("-opened_at")
-        .select_related("person")
+
+    def mine(kind: str) -> QuerySet:
+        return PersonLookup.objects.filter(person=person, kind=kind).values("digest")
+
+    def sharing(kind: str) -> QuerySet:
+        return PersonLookup.objects.filter(kind=kind, digest__in=mine(kind)).values("person_id")
+
+    same = (
+        Q(person=person)
+        | Q(person_id__in=sharing(LookupKind.DOCUMENT))
+        | (Q(person_id__in=sharing(LookupKind.FULL_NAME)) & Q(person_id__in=sharing(LookupKind.BIRTH_DATE)))
     )
+    rows = Case.objects.filter(same, opened_at__lt=case.opened_at).exclude(pk=case.pk)
+    if user is None:
+        return list(rows.order_by("-opened_at").select_related("person"))
+    involved = Involvement.objects.active().filter(case=OuterRef("pk"), organisation_id=user.organisation_id)
+    return list(rows.annotate(visible=Exists(involved)).order_by("-opened_at").select_related("person"))
 
 
 def possible_retrafficking(user: Any, *, limit: int = 10) -> list[Case]:

@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from opennrm import policy
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Perm
-from opennrm.api.base import PolicyAPIView, require
+from opennrm.api.base import PolicyAPIView
+from opennrm.api.serializers import Serializer
 from opennrm.assistance import closure
 from opennrm.assistance.models import (
     CaseClosure,
@@ -20,12 +21,11 @@ from opennrm.assistance.models import (
     FollowUpOutcome,
     ReintegrationPlan,
 )
-from opennrm.cases import selectors as case_selectors
 from opennrm.core.http import Access
 from opennrm.lib.errors import NotFound
 
 
-class FollowUpOutSerializer(serializers.Serializer):
+class FollowUpOutSerializer(Serializer):
     id = serializers.IntegerField()
     due_on = serializers.DateField()
     done_on = serializers.DateField(allow_null=True)
@@ -34,7 +34,7 @@ class FollowUpOutSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class ReintegrationOutSerializer(serializers.Serializer):
+class ReintegrationOutSerializer(Serializer):
     started_on = serializers.DateField()
     until_on = serializers.DateField()
     interval_days = serializers.IntegerField()
@@ -42,21 +42,21 @@ class ReintegrationOutSerializer(serializers.Serializer):
     follow_ups = FollowUpOutSerializer(many=True, source="follow_ups.all")
 
 
-class ReintegrationInSerializer(serializers.Serializer):
+class ReintegrationInSerializer(Serializer):
     follow_up_by = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())
     interval_days = serializers.IntegerField()
     months = serializers.IntegerField()
     started_on = serializers.DateField(required=False)
 
 
-class FollowUpInSerializer(serializers.Serializer):
+class FollowUpInSerializer(Serializer):
     version = serializers.IntegerField(min_value=1)
     outcome = serializers.ChoiceField(choices=FollowUpOutcome.choices)
     method = serializers.ChoiceField(choices=FollowUpMethod.choices)
     done_on = serializers.DateField(required=False)
 
 
-class ClosureOutSerializer(serializers.Serializer):
+class ClosureOutSerializer(Serializer):
     id = serializers.IntegerField()
     reason = serializers.CharField()
     explanation = serializers.CharField()
@@ -70,18 +70,18 @@ class ClosureOutSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class ClosureInSerializer(serializers.Serializer):
+class ClosureInSerializer(Serializer):
     reason = serializers.ChoiceField(choices=ClosureReason.choices)
     explanation = serializers.CharField(max_length=1000)
 
 
-class ClosureReviewInSerializer(serializers.Serializer):
+class ClosureReviewInSerializer(Serializer):
     version = serializers.IntegerField(min_value=1)
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ReopenInSerializer(serializers.Serializer):
+class ReopenInSerializer(Serializer):
     reason = serializers.CharField(max_length=500)
 
 
@@ -100,7 +100,7 @@ class CaseReintegrationApi(PolicyAPIView):
 
     @extend_schema(responses=ReintegrationOutSerializer, summary="The reintegration plan and its follow-ups")
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         plan = ReintegrationPlan.objects.filter(case=case).select_related("follow_up_by").first()
         if plan is None:
             raise NotFound()
@@ -112,8 +112,7 @@ class CaseReintegrationApi(PolicyAPIView):
         summary="Plan follow-up contacts at set intervals",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLAN_MANAGE, case)
+        case = self.case
         ser = ReintegrationInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         plan = closure.reintegration_start(user=request.user, case=case, **ser.validated_data)
@@ -128,8 +127,7 @@ class FollowUpApi(PolicyAPIView):
         request=FollowUpInSerializer, responses=FollowUpOutSerializer, summary="Record a follow-up contact"
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.FOLLOW_UP_RECORD, case)
+        case = self.case
         row = FollowUp.objects.filter(case=case, pk=pk).select_related("case", "plan").first()
         if row is None:
             raise NotFound()
@@ -162,7 +160,7 @@ class CaseClosuresApi(PolicyAPIView):
         summary="Closure requests, reviews and reopenings (the written reasons for roles that edit cases)",
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         rows = ClosureOutSerializer(CaseClosure.objects.filter(case=case), many=True).data
         if not policy.can(request.user, Perm.CASE_EDIT, case):
             # The explanation may say what happened to the person; others learn the outcome only.
@@ -176,8 +174,7 @@ class CaseClosuresApi(PolicyAPIView):
         summary="Ask for the case to be closed (a supervisor reviews it)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.CLOSURE_REQUEST, case)
+        case = self.case
         ser = ClosureInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         row = closure.closure_request(user=request.user, case=case, **ser.validated_data)
@@ -194,8 +191,7 @@ class ClosureReviewApi(PolicyAPIView):
         summary="Approve (the case closes) or refuse with a note; not by the person who asked",
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.CLOSURE_REVIEW, case)
+        case = self.case
         row = CaseClosure.objects.filter(case=case, pk=pk).select_related("case").first()
         if row is None:
             raise NotFound()
@@ -218,8 +214,7 @@ class CaseReopenApi(PolicyAPIView):
 
     @extend_schema(request=ReopenInSerializer, responses=ReopenOutSerializer, summary="Reopen a closed case")
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.CLOSURE_REQUEST, case)
+        case = self.case
         ser = ReopenInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         closure.case_reopen(user=request.user, case=case, reason=ser.validated_data["reason"])

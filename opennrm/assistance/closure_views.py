@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -22,13 +20,12 @@ from opennrm.assistance.models import (
     FollowUp,
     FollowUpMethod,
     FollowUpOutcome,
-    ReintegrationPlan,
 )
-from opennrm.cases import selectors as case_selectors
-from opennrm.cases.models import CaseStatus, Involvement
-from opennrm.cases.views import post_case_action
-from opennrm.core.http import access
-from opennrm.lib.dates import local_today
+from opennrm.cases.models import Case, CaseStatus, Involvement
+from opennrm.cases.views import case_form
+from opennrm.cases.views import post_case_message as _post
+from opennrm.core.http import AuthenticatedHttpRequest, access
+from opennrm.lib import clock
 from opennrm.lib.errors import DomainError
 from opennrm.lib.scripts import in_active_script
 
@@ -54,9 +51,9 @@ class ReintegrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         if case is not None:
             involved = Involvement.objects.active().filter(case=case).values("organisation_id")
-            self.fields["follow_up_by"].queryset = Organisation.objects.filter(pk__in=involved).order_by(
-                "name"
-            )
+            field = self.fields["follow_up_by"]
+            assert isinstance(field, _OrgChoice)
+            field.queryset = Organisation.objects.filter(pk__in=involved).order_by("name")
 
 
 class FollowUpForm(forms.Form):
@@ -96,23 +93,22 @@ class ReopenForm(forms.Form):
     )
 
 
-def closure_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
+def closure_panel(request: AuthenticatedHttpRequest, case: Any) -> dict[str, Any] | None:
     user = request.user
-    plan = ReintegrationPlan.objects.filter(case=case).select_related("follow_up_by").first()
-    follow_ups = list(FollowUp.objects.filter(case=case).order_by("due_on")) if plan else []
-    closures = list(CaseClosure.objects.filter(case=case).select_related("reviewed_by")[:10])
+    plan = closure.reintegration_plan(case)
+    follow_ups = closure.case_follow_ups(case) if plan else []
+    closures = closure.case_closures(case)
     manage = policy.can(user, policy.PLAN_MANAGE, case)
     record = policy.can(user, policy.FOLLOW_UP_RECORD, case)
     request_closure = policy.can(user, policy.CLOSURE_REQUEST, case)
     review = policy.can(user, policy.CLOSURE_REVIEW, case)
-    earlier = closure.earlier_matches(case) if policy.can(user, Perm.INVOLVEMENT_MANAGE, case) else []
+    earlier = (
+        closure.earlier_matches(case, user=user) if policy.can(user, Perm.INVOLVEMENT_MANAGE, case) else []
+    )
     if not (plan or closures or manage or request_closure or earlier or record):
         return None
-    today = local_today()
+    today = clock.today()
     pending = next((c for c in closures if c.status == ClosureStatus.REQUESTED), None)
-    visible_earlier = set(
-        policy.visible_cases(user).filter(pk__in=[c.pk for c in earlier]).values_list("pk", flat=True)
-    )
     return {
         "template": "assistance/_closure_panel.html",
         "plan": plan,
@@ -126,29 +122,20 @@ def closure_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
         "closures": closures,
         "pending": pending,
         # Cases the user does not see are counted, never named or dated.
-        "earlier": [c for c in earlier if c.pk in visible_earlier],
-        "earlier_hidden": sum(1 for c in earlier if c.pk not in visible_earlier),
-        "may": {"record": record, "review": review and pending and pending.created_by_id != user.pk},
-        "reintegration_form": ReintegrationForm(case=case, initial={"started_on": today}, auto_id="reint_%s")
-        if manage and plan is None and case.status in (CaseStatus.IDENTIFIED, CaseStatus.ASSISTED)
-        else None,
-        "closure_form": ClosureRequestForm(auto_id="closure_%s")
-        if request_closure and case.status != CaseStatus.CLOSED and pending is None
-        else None,
-        "reopen_form": ReopenForm(auto_id="reopen_%s")
-        if request_closure and case.status == CaseStatus.CLOSED
-        else None,
+        "earlier": [c for c in earlier if c.visible],
+        "earlier_hidden": sum(1 for c in earlier if not c.visible),
+        "may": {"record": record, "review": review and pending and pending.reviewable_by(user)},
+        "may_plan": manage and plan is None and case.status in (CaseStatus.IDENTIFIED, CaseStatus.ASSISTED),
+        "may_request": request_closure and case.status != CaseStatus.CLOSED and pending is None,
+        "may_reopen": request_closure and case.status == CaseStatus.CLOSED,
     }
 
 
-def _post(request: HttpRequest, case: Any, form: forms.Form, action: Callable[[dict[str, Any]], str]):
-    return post_case_action(request, case, form, lambda d: messages.success(request, action(d)))
-
-
-@access("case", policy.PLAN_MANAGE, methods=("POST",))
-def reintegration_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_MANAGE, case)
+@access("case", policy.PLAN_MANAGE, methods=("GET", "POST"))
+def reintegration_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = ReintegrationForm(
+        request.POST or None, case=case, initial={"started_on": clock.today()}, auto_id="reint_%s"
+    )
 
     def run(d: dict[str, Any]) -> str:
         closure.reintegration_start(
@@ -161,13 +148,11 @@ def reintegration_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Reintegration follow-up planned.")
 
-    return _post(request, case, ReintegrationForm(request.POST, case=case), run)
+    return case_form(request, case, form, run, title=_("Plan reintegration follow-up"), submit=_("Plan"))
 
 
 @access("case", policy.FOLLOW_UP_RECORD, methods=("POST",))
-def follow_up_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.FOLLOW_UP_RECORD, case)
+def follow_up_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> str:
         row = FollowUp.objects.filter(case=case, pk=d["follow_up"]).select_related("case", "plan").first()
@@ -186,10 +171,9 @@ def follow_up_view(request: HttpRequest, code: str) -> HttpResponse:
     return _post(request, case, FollowUpForm(request.POST), run)
 
 
-@access("case", policy.CLOSURE_REQUEST, methods=("POST",))
-def closure_request_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.CLOSURE_REQUEST, case)
+@access("case", policy.CLOSURE_REQUEST, methods=("GET", "POST"))
+def closure_request_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = ClosureRequestForm(request.POST or None, auto_id="closure_%s")
 
     def run(d: dict[str, Any]) -> str:
         closure.closure_request(
@@ -197,13 +181,11 @@ def closure_request_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Closure requested: it awaits the Centre head's review.")
 
-    return _post(request, case, ClosureRequestForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Request closure"), submit=_("Request closure"))
 
 
 @access("case", policy.CLOSURE_REVIEW, methods=("POST",))
-def closure_review_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.CLOSURE_REVIEW, case)
+def closure_review_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> str:
         row = CaseClosure.objects.filter(case=case, pk=d["closure"]).select_related("case").first()
@@ -218,13 +200,12 @@ def closure_review_view(request: HttpRequest, code: str) -> HttpResponse:
     return _post(request, case, ClosureReviewForm(request.POST), run)
 
 
-@access("case", policy.CLOSURE_REQUEST, methods=("POST",))
-def reopen_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.CLOSURE_REQUEST, case)
+@access("case", policy.CLOSURE_REQUEST, methods=("GET", "POST"))
+def reopen_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = ReopenForm(request.POST or None, auto_id="reopen_%s")
 
     def run(d: dict[str, Any]) -> str:
         closure.case_reopen(user=request.user, case=case, reason=d["reason"])
         return _("The case was reopened.")
 
-    return _post(request, case, ReopenForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Reopen the case"), submit=_("Reopen"))

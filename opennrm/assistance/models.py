@@ -7,7 +7,7 @@ person's stance can be recorded apart from the assistance (domain reference §1,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -71,6 +71,10 @@ class NeedsAssessment(TrackedModel):
     interpreter_language = models.CharField(
         _("interpreter used (language)"), max_length=20, blank=True, help_text=_("Empty if none was needed.")
     )
+
+    if TYPE_CHECKING:
+        # The needs the reader's role may read, set by ``selectors.needs_visible``.
+        visible_needs: list[AssessedNeed]
 
     class Meta:
         ordering = ["-assessed_on", "-id"]
@@ -255,6 +259,15 @@ class AssistanceService(TrackedModel):
     def next_statuses(self) -> tuple[str, ...]:
         return SERVICE_TRANSITIONS.get(self.status, ())
 
+    def steps_for(self, *, provider: bool, coordinator: bool) -> tuple[str, ...]:
+        """The next statuses this party may record: the person's refusal is the coordinator's, every
+        other step the provider's."""
+        return tuple(
+            s
+            for s in self.next_statuses()
+            if (coordinator if s == ServiceStatus.REFUSED_BY_PERSON else provider)
+        )
+
     def answerable_by(self, user: Any) -> bool:
         """The provider moves its own service on (case visibility is not needed for that)."""
         return self.is_open and self.provider_id == user.organisation_id
@@ -399,3 +412,8 @@ class CaseClosure(TrackedModel):
 
     def __str__(self) -> str:
         return f"closure of {self.case_id}: {self.status}"
+
+    def reviewable_by(self, user: Any) -> bool:
+        """Four eyes: a pending closure is reviewed by someone other than who asked (the role and the
+        case are the policy's, CLOSURE_REVIEW)."""
+        return self.status == ClosureStatus.REQUESTED and self.created_by_id != user.pk

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from opennrm import policy
 from opennrm.assistance.models import (
@@ -18,24 +18,37 @@ from opennrm.assistance.models import (
     ServiceType,
     service_sensitivity,
 )
-from opennrm.cases.models import Case
+from opennrm.cases import sheet
+from opennrm.cases.models import Case, Involvement
 
 
 def plan_for(case: Case) -> AssistancePlan | None:
-    return AssistancePlan.objects.filter(case=case).select_related("guardian_approved_by").first()
+    plans = sheet.rows(
+        case,
+        "plans",
+        lambda: AssistancePlan.objects.filter(case=case).select_related("guardian_approved_by")[:1],
+    )
+    return plans[0] if plans else None
 
 
 def services_visible(user: Any, case: Case) -> list[AssistanceService]:
     """A case's services whose sensitivity the user's role may read (a prosecutor does not learn of
     therapy), with the provider of safe accommodation withheld from users kept from the person's
     whereabouts (``s.provider_withheld``). The caller has checked that the user sees the case."""
-    rows = list(
-        AssistanceService.objects.filter(case=case, sensitivity__in=policy.readable_sensitivities(user))
-        .select_related("provider", "plan", "case")
-        .order_by("planned_from", "id")
+    classes = policy.readable_sensitivities(user)
+    rows = sheet.rows(
+        case,
+        "services",
+        lambda: (
+            AssistanceService.objects.filter(case=case)
+            .select_related("provider")
+            .order_by("planned_from", "id")
+        ),
     )
+    rows = [s for s in rows if s.sensitivity in classes]
     hide = not policy.may_see_whereabouts(user, case)
     for s in rows:
+        AssistanceService.case.field.set_cached_value(s, case)
         s.provider_withheld = hide and s.service_type == ServiceType.SAFE_ACCOMMODATION
     return rows
 
@@ -51,21 +64,41 @@ def needs_visible(user: Any, case: Case) -> list[NeedsAssessment]:
 
 
 def needs_assessments(case: Case) -> list[NeedsAssessment]:
-    return list(
-        NeedsAssessment.objects.filter(case=case).select_related("organisation").prefetch_related("needs")
+    rows = sheet.rows(
+        case,
+        "needs_assessments",
+        lambda: (
+            NeedsAssessment.objects.filter(case=case).select_related("organisation").prefetch_related("needs")
+        ),
     )
+    if getattr(case, "_sheet", None) is not None:
+        sheet.attach_children(rows, case._sheet["assessed_needs"], fk="assessment_id", cache="needs")
+    return rows
 
 
 def cooperation_records(case: Case) -> list[CooperationRecord]:
-    return list(CooperationRecord.objects.filter(case=case).select_related("organisation"))
+    return sheet.rows(
+        case,
+        "cooperation_records",
+        lambda: CooperationRecord.objects.filter(case=case).select_related("organisation"),
+    )
 
 
 def provider_inbox(user: Any, *, include_closed: bool = False) -> QuerySet[AssistanceService]:
     """Service requests addressed to the user's organisation: the request alone (case code, service,
     dates, language needs), whether or not the person let the provider read the case file."""
-    if not policy.has_perm(user, "case.view") or not user.organisation_id:
+    if not policy.has_perm(user, policy.CASE_VIEW) or not user.organisation_id:
         return AssistanceService.objects.none()
-    rows = AssistanceService.objects.filter(provider_id=user.organisation_id).select_related("case__person")
+    # Whether the provider may open the case (the person agreed to share the case file, or the
+    # organisation has another part in it), for every row in the same query.
+    involved = Involvement.objects.active().filter(
+        case=OuterRef("case"), organisation_id=user.organisation_id
+    )
+    rows = (
+        AssistanceService.objects.filter(provider_id=user.organisation_id)
+        .select_related("case")
+        .annotate(case_visible=Exists(involved))
+    )
     if not include_closed:
         rows = rows.filter(status__in=OPEN_SERVICE_STATUSES)
     return rows.order_by("-urgent", "planned_from", "id")
@@ -108,4 +141,12 @@ def service_statistics(*, date_from: dt.date | None = None, date_to: dt.date | N
             conditioned=Count("id", filter=Q(non_cooperation_flag=True)),
         )
         .order_by("service_type")
+    )
+
+
+def provides_service_in(user: Any, case: Case) -> bool:
+    """Registered with the policy (fact PROVIDES_SERVICE): the user's organisation provides a service in
+    the case, and so moves it on (policy.SERVICE_STEP)."""
+    return bool(user.organisation_id) and (
+        AssistanceService.objects.filter(case=case, provider_id=user.organisation_id).exists()
     )

@@ -22,6 +22,7 @@ from opennrm.accounts.models import Organisation
 from opennrm.accounts.models import OrganisationType as OT
 from opennrm.accounts.roles import Perm
 from opennrm.assistance.models import (
+    OPEN_SERVICE_STATUSES,
     AssessedNeed,
     AssistancePlan,
     AssistanceService,
@@ -38,10 +39,10 @@ from opennrm.assistance.models import (
 )
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import WHEREABOUTS_PARAM, Case, CaseStatus, Involvement, InvolvementRole
-from opennrm.cases.services import clean_choice, clean_date, clean_text, timeline_add
+from opennrm.cases.services import case_status_set, timeline_add
 from opennrm.core.locking import update_versioned
-from opennrm.identification.services import _common as clock
-from opennrm.identification.services._common import set_status
+from opennrm.lib import clean, clock
+from opennrm.lib.clean import clean_choice, clean_date, clean_text
 from opennrm.lib.errors import DomainError, NotFound, PermissionDenied
 from opennrm.lib.scripts import fold
 from opennrm.notifications.services import notify
@@ -79,7 +80,10 @@ SERVICE_PROVIDERS: dict[str, tuple[str, ...]] = {
 }
 
 # The involvement a service grants when the person agrees to share the case file.
-_ROLE_FOR_PROVIDER = {OT.SHELTER: InvolvementRole.SHELTER, OT.HEALTH: InvolvementRole.HEALTH}
+_ROLE_FOR_PROVIDER: dict[str, InvolvementRole] = {
+    OT.SHELTER: InvolvementRole.SHELTER,
+    OT.HEALTH: InvolvementRole.HEALTH,
+}
 
 # Words that state non-cooperation with the authorities as the reason, in English and Serbian (either
 # script: the text is folded to Latin first). A backstop for a reason typed as text rather than chosen.
@@ -99,22 +103,6 @@ def _where(service_type: str) -> dict[str, bool]:
 
 def mentions_non_cooperation(text: str) -> bool:
     return bool(_NON_COOPERATION.search(fold(text or "")))
-
-
-def _today() -> dt.date:
-    # The identification workflow's clock: the demo replays history through it.
-    return clock.today()
-
-
-def _past_date(value: Any, field: str, *, default: dt.date | None = None) -> dt.date:
-    parsed = clean_date(value, field)
-    if parsed is None:
-        if default is None:
-            raise DomainError(_("This field is required."), field=field)
-        return default
-    if parsed > _today():
-        raise DomainError(_("The date cannot be in the future."), field=field)
-    return parsed
 
 
 def _require(user: Any, action: str, case: Case) -> None:
@@ -163,7 +151,7 @@ def needs_assess(
         clean_choice(priority, NeedPriority, "needs")
     assessment = NeedsAssessment.objects.create(
         case=case,
-        assessed_on=_past_date(assessed_on, "assessed_on", default=_today()),
+        assessed_on=clean.clean_past_date(assessed_on, "assessed_on", default=clock.today()),
         organisation_id=user.organisation_id,
         with_person=bool(with_person),
         interpreter_language=clean_text(interpreter_language, "interpreter_language", 20),
@@ -188,8 +176,12 @@ def needs_assess(
 
 
 def _plan_open(user: Any, case: Case, *, agreed_with_person_on: Any = None, review_due_on: Any = None):
-    today = _today()
-    agreed = _past_date(agreed_with_person_on, "agreed_with_person_on") if agreed_with_person_on else None
+    today = clock.today()
+    agreed = (
+        clean.clean_past_date(agreed_with_person_on, "agreed_with_person_on")
+        if agreed_with_person_on
+        else None
+    )
     review = clean_date(review_due_on, "review_due_on")
     if review is not None and review < today:
         raise DomainError(_("The next review cannot be in the past."), field="review_due_on")
@@ -230,9 +222,13 @@ def plan_update(
     review_due_on: Any = None,
 ) -> AssistancePlan:
     _require(user, policy.PLAN_MANAGE, plan.case)
-    agreed = _past_date(agreed_with_person_on, "agreed_with_person_on") if agreed_with_person_on else None
+    agreed = (
+        clean.clean_past_date(agreed_with_person_on, "agreed_with_person_on")
+        if agreed_with_person_on
+        else None
+    )
     review = clean_date(review_due_on, "review_due_on")
-    if review is not None and review < _today():
+    if review is not None and review < clock.today():
         raise DomainError(_("The next review cannot be in the past."), field="review_due_on")
     update_versioned(
         plan,
@@ -283,7 +279,7 @@ def plan_approve(*, user: Any, plan: AssistancePlan, expected_version: int) -> A
 # --- Services --------------------------------------------------------------------------------------
 
 
-def may_provide(organisation: Organisation, service_type: str) -> bool:
+def provides(organisation: Organisation, service_type: str) -> bool:
     return organisation.type in SERVICE_PROVIDERS.get(service_type, ())
 
 
@@ -328,7 +324,7 @@ def service_request(
         raise DomainError(_("Choose the provider."), field="provider")
     if not provider.is_active:
         raise DomainError(_("This organisation is not active."), field="provider")
-    if not may_provide(provider, service_type):
+    if not provides(provider, service_type):
         raise DomainError(
             _("A %(type)s does not provide %(service)s.")
             % {"type": provider.get_type_display(), "service": ServiceType(service_type).label},
@@ -343,7 +339,7 @@ def service_request(
             ),
             field="service_type",
         )
-    today = _today()
+    today = clock.today()
     start = clean_date(planned_from, "planned_from")
     if start is None:
         raise DomainError(_("This field is required."), field="planned_from")
@@ -352,7 +348,7 @@ def service_request(
     until = clean_date(planned_until, "planned_until")
     if until is not None and until < start:
         raise DomainError(_("The end cannot be before the start."), field="planned_until")
-    consent_date = _past_date(consent_on, "consent_on", default=today)
+    consent_date = clean.clean_past_date(consent_on, "consent_on", default=today)
     if interpreter_language is None:
         # The person's languages travel with every appointment when an interpreter is needed.
         person = case.person
@@ -362,7 +358,7 @@ def service_request(
         case=case,
         service_type=service_type,
         provider=provider,
-        status__in=[ServiceStatus.REQUESTED, ServiceStatus.ACCEPTED, ServiceStatus.IN_PROGRESS],
+        status__in=OPEN_SERVICE_STATUSES,
     ).exists():
         raise DomainError(_("This provider already has this service open in the case."), field="service_type")
     plan = AssistancePlan.objects.filter(case=case).first() or _plan_open(user, case)
@@ -450,24 +446,6 @@ def _end_involvement(*, user: Any, service: AssistanceService, reason: str) -> N
     )
 
 
-_OPEN = {ServiceStatus.REQUESTED, ServiceStatus.ACCEPTED, ServiceStatus.IN_PROGRESS}
-_PROVIDER_STEPS = {
-    ServiceStatus.ACCEPTED,
-    ServiceStatus.IN_PROGRESS,
-    ServiceStatus.COMPLETED,
-    ServiceStatus.DECLINED_BY_PROVIDER,
-}
-
-
-def may_step_services(user: Any, case: Case) -> bool:
-    """policy.SERVICE_STEP: the coordinator, or an organisation providing a service in the case."""
-    if policy.can(user, policy.PLAN_MANAGE, case):
-        return True
-    return bool(user.organisation_id) and (
-        AssistanceService.objects.filter(case=case, provider_id=user.organisation_id).exists()
-    )
-
-
 def service_for_provider(*, user: Any, pk: int) -> AssistanceService:
     """A service addressed to the user's organisation (404 otherwise): the provider acts on the
     request even when the person did not agree to share the case file with it."""
@@ -510,13 +488,13 @@ def service_update_status(
             % {"old": ServiceStatus(service.status).label, "new": ServiceStatus(status).label},
             field="status",
         )
-    if status in _PROVIDER_STEPS and not is_provider:
+    if status not in service.steps_for(provider=is_provider, coordinator=is_coordinator):
+        if status == ServiceStatus.REFUSED_BY_PERSON:
+            raise DomainError(
+                _("The organisation coordinating the case records the person's refusal."), field="status"
+            )
         raise DomainError(_("Only the provider can record this step."), field="status")
-    if status == ServiceStatus.REFUSED_BY_PERSON and not is_coordinator:
-        raise DomainError(
-            _("The organisation coordinating the case records the person's refusal."), field="status"
-        )
-    day = _past_date(on, "on", default=_today())
+    day = clean.clean_past_date(on, "on", default=clock.today())
     # Each step on or after the one before it.
     earliest = service.started_on or service.accepted_on or service.requested_on
     if day < earliest:
@@ -550,7 +528,7 @@ def service_update_status(
         )
     update_versioned(service, expected_version=expected_version, user=user, fields=fields)
     if status == ServiceStatus.IN_PROGRESS and case.status == CaseStatus.IDENTIFIED:
-        set_status(user=user, case=case, status=CaseStatus.ASSISTED)
+        case_status_set(user=user, case=case, status=CaseStatus.ASSISTED)
     if ending or status == ServiceStatus.COMPLETED:
         _end_involvement(user=user, service=service, reason=gettext_noop("service ended"))
     _bump(service.plan, user)
@@ -621,7 +599,7 @@ def service_consent_withdraw(
     _require(user, policy.PLAN_MANAGE, service.case)
     if service.data_consent != DataConsent.CASE_FILE or service.consent_withdrawn_on is not None:
         raise DomainError(_("There is no consent to share the case file to withdraw."), field="data_consent")
-    day = _past_date(withdrawn_on, "withdrawn_on", default=_today())
+    day = clean.clean_past_date(withdrawn_on, "withdrawn_on", default=clock.today())
     if day < service.consent_on:
         raise DomainError(_("Consent cannot be withdrawn before it was given."), field="withdrawn_on")
     update_versioned(
@@ -664,7 +642,7 @@ def cooperation_record(*, user: Any, case: Case, stance: str, recorded_on: Any =
     record = CooperationRecord.objects.create(
         case=case,
         stance=stance,
-        recorded_on=_past_date(recorded_on, "recorded_on", default=_today()),
+        recorded_on=clean.clean_past_date(recorded_on, "recorded_on", default=clock.today()),
         organisation_id=user.organisation_id,
         created_by=user,
         updated_by=user,

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from opennrm.assistance.models import (
@@ -16,14 +12,9 @@ from opennrm.assistance.models import (
     ServiceType,
 )
 from opennrm.cases.models import TimelineEvent
+from opennrm.cases.timeline import choice_label as _label
+from opennrm.cases.timeline import short_date as _date
 from opennrm.lib.scripts import in_active_script as script
-
-
-def _label(choices: Any, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 def describe(event: TimelineEvent) -> str:
@@ -75,10 +66,3 @@ def describe(event: TimelineEvent) -> str:
     if k == "case_reopened":
         return _("The case was reopened.")
     return k
-
-
-def _date(value: str) -> str:
-    try:
-        return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
-    except (TypeError, ValueError):
-        return value or ""

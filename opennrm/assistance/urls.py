@@ -8,6 +8,7 @@ app_name = "assistance"
 
 urlpatterns = [
     path("services/", views.provider_inbox_view, name="inbox"),
+    path("services/<int:pk>/step/", views.provider_step_form_view, name="inbox_step"),
     path("assistance/statistics/", views.assistance_statistics_view, name="statistics"),
     path("cases/<str:code>/assistance/needs/", views.needs_assess_view, name="needs"),
     path("cases/<str:code>/assistance/plan/", views.plan_update_view, name="plan"),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -27,12 +27,17 @@ from opennrm.assistance.models import (
     ServiceType,
 )
 from opennrm.audit.services import audit_record
-from opennrm.cases import selectors as case_selectors
-from opennrm.cases.views import post_case_action
-from opennrm.core.http import access
-from opennrm.lib.dates import local_today
-from opennrm.lib.errors import DomainError
+from opennrm.cases.models import Case
+from opennrm.cases.views import case_form
+from opennrm.cases.views import post_case_message as _post
+from opennrm.core.http import AuthenticatedHttpRequest, access
+from opennrm.core.pagination import CappedPaginator
+from opennrm.lib import clock
+from opennrm.lib.errors import DomainError, NotFound
 from opennrm.lib.scripts import in_active_script
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"})
 NOT_NEEDED = ""
@@ -107,6 +112,19 @@ class ServiceStepForm(forms.Form):
         help_text=_lazy("Required when the service is refused or declined. No names."),
     )
 
+    def __init__(
+        self, *args: Any, steps: list[tuple[str, StrOrPromise]] | None = None, provider: bool = True, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        if steps is not None:
+            field = self.fields["status"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = steps
+        if not provider:
+            # The reason categories are the provider's (why it declines); the coordinator records the
+            # person's refusal in words.
+            del self.fields["decline_reason"]
+
 
 class ConsentWithdrawForm(forms.Form):
     service = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -134,47 +152,32 @@ class CooperationForm(forms.Form):
 # --- The panel -----------------------------------------------------------------------------------
 
 
-def _step_choices(service: AssistanceService, *, provider: bool, coordinator: bool) -> list[tuple[str, str]]:
-    # The person's refusal is the coordinator's to record; every other step is the provider's.
+def _step_choices(
+    service: AssistanceService, *, provider: bool, coordinator: bool
+) -> list[tuple[str, StrOrPromise]]:
     return [
-        (s, ServiceStatus(s).label)
-        for s in service.next_statuses()
-        if (coordinator if s == ServiceStatus.REFUSED_BY_PERSON else provider)
+        (s, ServiceStatus(s).label) for s in service.steps_for(provider=provider, coordinator=coordinator)
     ]
 
 
-def assistance_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
-    """Registered with cases.views.register_case_panel."""
+def assistance_panel(request: AuthenticatedHttpRequest, case: Any) -> dict[str, Any] | None:
+    """Registered with cases.views.register_case_panel. The forms are fetched when opened (case_form)."""
     user = request.user
     manage = policy.can(user, policy.PLAN_MANAGE, case)
     approve = case.is_child and policy.can(user, policy.PLAN_APPROVE, case)
     plan = selectors.plan_for(case)
-    rows = []
-    for s in selectors.services_visible(user, case):
-        provider = s.provider_id == user.organisation_id
-        steps = _step_choices(s, provider=provider, coordinator=manage)
-        rows.append(
-            {
-                "service": s,
-                "steps": steps,
-                "step_form": ServiceStepForm(
-                    initial={"service": s.pk, "version": s.version}, auto_id=f"step{s.pk}_%s"
-                )
-                if steps
-                else None,
-            }
-        )
-    reads_legal = Sensitivity.LEGAL in policy.readable_sensitivities(user)
+    rows = [
+        {
+            "service": s,
+            "steps": _step_choices(s, provider=s.provider_id == user.organisation_id, coordinator=manage),
+        }
+        for s in selectors.services_visible(user, case)
+    ]
+    reads_legal = policy.reads(user, Sensitivity.LEGAL)
     cooperation = selectors.cooperation_records(case) if reads_legal else []
     if plan is None and not rows and not manage and not cooperation:
         return None
-    today = local_today()
     assessments = selectors.needs_visible(user, case) if manage or plan else []
-    request_form = None
-    if manage:
-        request_form = ServiceRequestForm(
-            initial={"planned_from": today, "consent_on": today}, auto_id="service_%s"
-        )
     return {
         "template": "assistance/_case_panel.html",
         "plan": plan,
@@ -183,32 +186,29 @@ def assistance_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
         "assessment_count": len(assessments),
         "cooperation": cooperation,
         "reads_legal": reads_legal,
-        "may": {"manage": manage, "approve": approve, "cooperation": policy.can(user, Perm.NOTE_ADD, case)},
+        "may": {
+            "manage": manage,
+            "approve": approve and plan is not None,
+            "cooperation": reads_legal and policy.can(user, policy.COOPERATION_RECORD, case),
+        },
         "assistable": case.status in services.ASSISTABLE,
-        "needs_form": NeedsForm(initial={"assessed_on": today}, auto_id="needs_%s") if manage else None,
-        "request_form": request_form,
-        "plan_form": PlanForm(
-            initial={
-                "version": plan.version,
-                "agreed_with_person_on": plan.agreed_with_person_on,
-                "review_due_on": plan.review_due_on,
-            },
-            auto_id="plan_%s",
-        )
-        if manage and plan
-        else None,
-        "approve_form": ApproveForm(initial={"version": plan.version}) if approve and plan else None,
-        "cooperation_form": CooperationForm(initial={"recorded_on": today}, auto_id="coop_%s")
-        if reads_legal and policy.can(user, Perm.NOTE_ADD, case)
-        else None,
     }
 
 
 # --- Actions on the case page --------------------------------------------------------------------
 
 
-def _post(request: HttpRequest, case: Any, form: forms.Form, action: Callable[[dict[str, Any]], str]):
-    return post_case_action(request, case, form, lambda d: messages.success(request, action(d)))
+def _step(user: Any, service: AssistanceService, d: dict[str, Any]) -> None:
+    """One step from a ServiceStepForm (case page and provider inbox alike)."""
+    services.service_update_status(
+        user=user,
+        service=service,
+        status=d["status"],
+        expected_version=d["version"],
+        on=d["on"],
+        decline_reason=d["decline_reason"],
+        reason=d["reason"],
+    )
 
 
 def _service_in(case: Any, pk: int) -> AssistanceService:
@@ -220,11 +220,9 @@ def _service_in(case: Any, pk: int) -> AssistanceService:
     return service
 
 
-@access("case", policy.PLAN_MANAGE, methods=("POST",))
-def needs_assess_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_MANAGE, case)
-    form = NeedsForm(request.POST)
+@access("case", policy.PLAN_MANAGE, methods=("GET", "POST"))
+def needs_assess_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = NeedsForm(request.POST or None, initial={"assessed_on": clock.today()}, auto_id="needs_%s")
 
     def run(d: dict[str, Any]) -> str:
         services.needs_assess(
@@ -237,13 +235,22 @@ def needs_assess_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Needs assessment recorded.")
 
-    return _post(request, case, form, run)
+    return case_form(
+        request,
+        case,
+        form,
+        run,
+        title=_("Record a needs assessment"),
+        template="assistance/_needs_fields.html",
+    )
 
 
-@access("case", policy.PLAN_MANAGE, methods=("POST",))
-def service_request_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_MANAGE, case)
+@access("case", policy.PLAN_MANAGE, methods=("GET", "POST"))
+def service_request_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    today = clock.today()
+    form = ServiceRequestForm(
+        request.POST or None, initial={"planned_from": today, "consent_on": today}, auto_id="service_%s"
+    )
 
     def run(d: dict[str, Any]) -> str:
         services.service_request(
@@ -261,35 +268,43 @@ def service_request_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Service requested.")
 
-    return _post(request, case, ServiceRequestForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Request a service"), submit=_("Request"))
 
 
-@access("case", policy.SERVICE_STEP, methods=("POST",))
-def service_step_view(request: HttpRequest, code: str) -> HttpResponse:
-    """A step on a service from the case page (the provider's steps also from its inbox)."""
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.SERVICE_STEP, case)
+@access("case", policy.SERVICE_STEP, methods=("GET", "POST"))
+def service_step_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    """A step on a service from the case page (the provider's steps also from its inbox). GET takes the
+    service as ``?service=`` and offers the steps this user may record."""
+    user = request.user
+    if request.method == "GET":
+        pk = request.GET.get("service", "")
+        if not pk.isdigit():
+            return HttpResponseBadRequest(_("Choose a service."), content_type="text/plain; charset=utf-8")
+        service = next((s for s in selectors.services_visible(user, case) if str(s.pk) == pk), None)
+        if service is None:
+            raise NotFound()
+        provider = service.provider_id == user.organisation_id
+        steps = _step_choices(
+            service, provider=provider, coordinator=policy.can(user, policy.PLAN_MANAGE, case)
+        )
+        form = ServiceStepForm(
+            initial={"service": service.pk, "version": service.version},
+            steps=steps,
+            provider=provider,
+            auto_id=f"step{service.pk}_%s",
+        )
+    else:
+        form = ServiceStepForm(request.POST)
 
     def run(d: dict[str, Any]) -> str:
-        service = _service_in(case, d["service"])
-        services.service_update_status(
-            user=request.user,
-            service=service,
-            status=d["status"],
-            expected_version=d["version"],
-            on=d["on"],
-            decline_reason=d["decline_reason"],
-            reason=d["reason"],
-        )
+        _step(user, _service_in(case, d["service"]), d)
         return _("Service updated.")
 
-    return _post(request, case, ServiceStepForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Next step"))
 
 
 @access("case", policy.PLAN_MANAGE, methods=("POST",))
-def service_consent_withdraw_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_MANAGE, case)
+def service_consent_withdraw_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> str:
         services.service_consent_withdraw(
@@ -303,13 +318,11 @@ def service_consent_withdraw_view(request: HttpRequest, code: str) -> HttpRespon
     return _post(request, case, ConsentWithdrawForm(request.POST), run)
 
 
-@access("case", policy.PLAN_MANAGE, methods=("POST",))
-def plan_update_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_MANAGE, case)
+@access("case", policy.PLAN_MANAGE, methods=("GET", "POST"))
+def plan_update_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    plan = selectors.plan_for(case)
 
     def run(d: dict[str, Any]) -> str:
-        plan = selectors.plan_for(case)
         if plan is None:
             services.plan_open(
                 user=request.user,
@@ -327,15 +340,24 @@ def plan_update_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Assistance plan saved.")
 
-    data = request.POST.copy()
-    data.setdefault("version", "1")
-    return _post(request, case, PlanForm(data), run)
+    if request.method == "POST":
+        data = request.POST.copy()
+        data.setdefault("version", "1")
+        form = PlanForm(data)
+    else:
+        initial: dict[str, Any] = {"version": 1}
+        if plan is not None:
+            initial = {
+                "version": plan.version,
+                "agreed_with_person_on": plan.agreed_with_person_on,
+                "review_due_on": plan.review_due_on,
+            }
+        form = PlanForm(initial=initial, auto_id="plan_%s")
+    return case_form(request, case, form, run, title=_("Agreement and review"))
 
 
 @access("case", policy.PLAN_APPROVE, methods=("POST",))
-def plan_approve_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_APPROVE, case)
+def plan_approve_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> str:
         plan = selectors.plan_for(case)
@@ -347,10 +369,9 @@ def plan_approve_view(request: HttpRequest, code: str) -> HttpResponse:
     return _post(request, case, ApproveForm(request.POST), run)
 
 
-@access("case", policy.COOPERATION_RECORD, methods=("POST",))
-def cooperation_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.COOPERATION_RECORD, case)
+@access("case", policy.COOPERATION_RECORD, methods=("GET", "POST"))
+def cooperation_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = CooperationForm(request.POST or None, initial={"recorded_on": clock.today()}, auto_id="coop_%s")
 
     def run(d: dict[str, Any]) -> str:
         services.cooperation_record(
@@ -358,55 +379,35 @@ def cooperation_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Recorded. It changes nothing in the person's assistance.")
 
-    return _post(request, case, CooperationForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Record the stance"))
 
 
 # --- The provider's inbox ------------------------------------------------------------------------
 
 
 @access("perm", Perm.CASE_VIEW, methods=("GET", "POST"))
-def provider_inbox_view(request: HttpRequest) -> HttpResponse:
+def provider_inbox_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Service requests to the user's organisation, with the provider's steps."""
     user = request.user
     if request.method == "POST":
         form = ServiceStepForm(request.POST)
         if not form.is_valid():
             for field, errors in form.errors.items():
-                messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+                text = " ".join(map(str, errors))  # an ErrorList yields its messages as text
+                messages.error(request, f"{form.fields[field].label}: {text}")
             return redirect("assistance:inbox")
         d = form.cleaned_data
         try:
-            service = services.service_for_provider(user=user, pk=d["service"])
-            services.service_update_status(
-                user=user,
-                service=service,
-                status=d["status"],
-                expected_version=d["version"],
-                on=d["on"],
-                decline_reason=d["decline_reason"],
-                reason=d["reason"],
-            )
+            _step(user, services.service_for_provider(user=user, pk=d["service"]), d)
             messages.success(request, _("Service updated."))
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("assistance:inbox")
     show_all = request.GET.get("all") == "1"
-    rows = []
-    for s in selectors.provider_inbox(user, include_closed=show_all)[:200]:
-        steps = _step_choices(s, provider=True, coordinator=False)
-        rows.append(
-            {
-                "service": s,
-                "steps": steps,
-                "form": ServiceStepForm(
-                    initial={"service": s.pk, "version": s.version}, auto_id=f"in{s.pk}_%s"
-                )
-                if steps
-                else None,
-                # The case link works only where the person agreed to share the case file.
-                "case_visible": policy.can(user, Perm.CASE_VIEW, s.case),
-            }
-        )
+    page = CappedPaginator(selectors.provider_inbox(user, include_closed=show_all), 50).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"service": s, "steps": s.steps_for(provider=True, coordinator=False)} for s in page.object_list]
     audit_record(
         actor=user,
         action="read",
@@ -414,14 +415,37 @@ def provider_inbox_view(request: HttpRequest) -> HttpResponse:
         object_id="inbox",
         detail={"count": len(rows)},
     )
-    return render(request, "assistance/inbox.html", {"rows": rows, "show_all": show_all})
+    return render(request, "assistance/inbox.html", {"rows": rows, "page": page, "show_all": show_all})
+
+
+@access("organisation", policy.CASE_VIEW)
+def provider_step_form_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The provider's next step on one of its services, fetched when the row is opened (or as a page of
+    its own without JavaScript); it is sent to the inbox."""
+    service = services.service_for_provider(user=request.user, pk=pk)
+    form = ServiceStepForm(
+        initial={"service": service.pk, "version": service.version},
+        steps=_step_choices(service, provider=True, coordinator=False),
+        auto_id=f"in{service.pk}_%s",
+    )
+    context = {
+        "form": form,
+        "action_url": reverse("assistance:inbox"),
+        "submit": _("Save"),
+        "title": _("Next step"),
+        "form_template": "cases/_form_fields.html",
+        "service": service,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/_form.html", context)
+    return render(request, "assistance/step_page.html", context)
 
 
 # --- The coordinator's figures -------------------------------------------------------------------
 
 
 @access("perm", Perm.STATS_VIEW)
-def assistance_statistics_view(request: HttpRequest) -> HttpResponse:
+def assistance_statistics_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     by_type = [{**r, "label": ServiceType(r["service_type"]).label} for r in selectors.service_statistics()]
     return render(
         request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from opennrm import policy
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Perm, Sensitivity
-from opennrm.api.base import PolicyAPIView, require
-from opennrm.api.pagination import paginate
+from opennrm.api.base import PolicyAPIView
+from opennrm.api.pagination import Pagination, paginate
+from opennrm.api.serializers import Query, Serializer
 from opennrm.audit.services import audit_record
 from opennrm.cases import selectors, services
 from opennrm.cases.models import (
@@ -34,7 +35,7 @@ from opennrm.people.models import Disability, Sex
 # ---- serializers -------------------------------------------------------------------------------
 
 
-class IdentitySerializer(serializers.Serializer):
+class IdentitySerializer(Serializer):
     given_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
     family_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
     aliases = serializers.ListField(
@@ -52,7 +53,7 @@ class IdentitySerializer(serializers.Serializer):
     )
 
 
-class PersonAttributesSerializer(serializers.Serializer):
+class PersonAttributesSerializer(Serializer):
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     gender_identity = serializers.CharField(max_length=60, required=False, allow_blank=True)
     birth_year = serializers.IntegerField(required=False, allow_null=True)
@@ -70,13 +71,14 @@ class PersonAttributesSerializer(serializers.Serializer):
     disability = serializers.ChoiceField(choices=Disability.choices, required=False)
 
 
-class SuspectSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=60)
+class SuspectSerializer(Serializer):
+    # The API's field names shadow attributes of DRF's Field (a serializer is a field); the wire name wins.
+    label = serializers.CharField(max_length=60)  # type: ignore[assignment]
     role_in_process = serializers.ChoiceField(choices=IncidentSuspect.ProcessRole.choices, required=False)
     is_legal_person = serializers.BooleanField(required=False)
 
 
-class IncidentInSerializer(serializers.Serializer):
+class IncidentInSerializer(Serializer):
     title = serializers.CharField(max_length=200)
     started_on = serializers.DateField(required=False, allow_null=True)
     ended_on = serializers.DateField(required=False, allow_null=True)
@@ -89,11 +91,11 @@ class IncidentInSerializer(serializers.Serializer):
     suspects = SuspectSerializer(many=True, required=False)
 
 
-class IncidentOutSerializer(serializers.Serializer):
+class IncidentOutSerializer(Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
-    started_on = serializers.DateField()
-    ended_on = serializers.DateField()
+    started_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
     municipality = serializers.CharField()
     country_of_exploitation = serializers.CharField()
     transnational = serializers.BooleanField()
@@ -102,7 +104,7 @@ class IncidentOutSerializer(serializers.Serializer):
     suspects = SuspectSerializer(many=True)
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(Serializer):
     person = PersonAttributesSerializer(required=False)
     identity = IdentitySerializer(required=False)
     incident_code = serializers.CharField(max_length=32, required=False)
@@ -113,19 +115,27 @@ class CaseCreateSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("incident_code") and not attrs.get("incident"):
             raise serializers.ValidationError(
-                {"incident": [_("Describe the incident, or give an existing incident code.")]}
+                {"incident": [_("Describe the incident, or give an existing incident code.")]}, code="rule"
             )
         return attrs
 
 
-class CaseFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(max_length=200, required=False, allow_blank=True)
+class CaseFilterSerializer(Query):
+    q = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Case, person or incident code; a name, birth date or document number for roles "
+        "that may search identities",
+    )
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
-    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
-    child = serializers.BooleanField(required=False, allow_null=True, default=None)
+    year = serializers.IntegerField(
+        min_value=2000, max_value=2100, required=False, help_text="Year the case was opened"
+    )
+    child = serializers.BooleanField(required=False, help_text="Only children (true) or only adults (false)")
 
 
-class CaseOutSerializer(serializers.Serializer):
+class CaseOutSerializer(Serializer):
     code = serializers.CharField()
     person = serializers.CharField(source="person.code")
     incident = serializers.CharField(source="incident.code")
@@ -135,22 +145,22 @@ class CaseOutSerializer(serializers.Serializer):
     opened_by_organisation = serializers.CharField(source="opened_by_organisation.code")
     referral_source = serializers.CharField()
     is_child = serializers.BooleanField()
-    closed_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField()
 
 
-class CaseUpdateSerializer(serializers.Serializer):
+class CaseUpdateSerializer(Serializer):
     version = serializers.IntegerField()
     referral_source = serializers.ChoiceField(choices=ReferralSource.choices, required=False)
     is_child = serializers.BooleanField(required=False)
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(Serializer):
     version = serializers.IntegerField()
     status = serializers.ChoiceField(choices=CaseStatus.choices)
 
 
-class InvolvementOutSerializer(serializers.Serializer):
+class InvolvementOutSerializer(Serializer):
     id = serializers.IntegerField()
     organisation = serializers.SerializerMethodField(help_text="null when withheld (a shelter at high risk)")
     organisation_name = serializers.SerializerMethodField()
@@ -167,27 +177,27 @@ class InvolvementOutSerializer(serializers.Serializer):
 
     role = serializers.CharField()
     started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
     end_reason = serializers.CharField()
     version = serializers.IntegerField()
 
 
-class InvolvementInSerializer(serializers.Serializer):
+class InvolvementInSerializer(Serializer):
     organisation = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())
     role = serializers.ChoiceField(choices=InvolvementRole.choices)
 
 
-class InvolvementEndSerializer(serializers.Serializer):
+class InvolvementEndSerializer(Serializer):
     version = serializers.IntegerField()
     reason = serializers.CharField(max_length=300)
 
 
-class NoteInSerializer(serializers.Serializer):
+class NoteInSerializer(Serializer):
     sensitivity = serializers.ChoiceField(choices=Sensitivity.choices)
     text = serializers.CharField(max_length=20000)
 
 
-class NoteOutSerializer(serializers.Serializer):
+class NoteOutSerializer(Serializer):
     id = serializers.IntegerField()
     sensitivity = serializers.CharField()
     text = serializers.CharField()
@@ -196,20 +206,20 @@ class NoteOutSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class TimelineOutSerializer(serializers.Serializer):
+class TimelineOutSerializer(Serializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     text = serializers.CharField()
-    actor = serializers.CharField()
-    organisation = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    organisation = serializers.CharField(allow_null=True)
 
 
-class PersonOutSerializer(serializers.Serializer):
+class PersonOutSerializer(Serializer):
     code = serializers.CharField()
     sex = serializers.CharField()
-    birth_year = serializers.IntegerField()
-    age_estimate_min = serializers.IntegerField()
-    age_estimate_max = serializers.IntegerField()
+    birth_year = serializers.IntegerField(allow_null=True)
+    age_estimate_min = serializers.IntegerField(allow_null=True)
+    age_estimate_max = serializers.IntegerField(allow_null=True)
     age_disputed = serializers.BooleanField()
     citizenship = serializers.CharField()
     other_citizenships = serializers.ListField(child=serializers.CharField())
@@ -220,7 +230,7 @@ class PersonOutSerializer(serializers.Serializer):
     identity = IdentitySerializer(required=False, allow_null=True)
 
 
-class PersonUpdateSerializer(serializers.Serializer):
+class PersonUpdateSerializer(Serializer):
     version = serializers.IntegerField()
     attributes = PersonAttributesSerializer(required=False)
     identity = IdentitySerializer(required=False)
@@ -270,6 +280,7 @@ def _identity_in(data: dict[str, Any] | None) -> dict[str, Any]:
 
 
 class CaseListApi(PolicyAPIView):
+    pagination_class = Pagination
     access = Access(
         scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.CASE_CREATE),)
     )
@@ -278,17 +289,7 @@ class CaseListApi(PolicyAPIView):
     @extend_schema(
         responses=CaseOutSerializer(many=True),
         summary="Cases visible to you",
-        parameters=[
-            OpenApiParameter(
-                "q",
-                str,
-                description="Case, person or incident code; a name, birth date or document number for roles "
-                "that may search identities",
-            ),
-            OpenApiParameter("status", str, enum=CaseStatus.values),
-            OpenApiParameter("year", int, description="Year the case was opened"),
-            OpenApiParameter("child", bool),
-        ],
+        parameters=[CaseFilterSerializer],
     )
     def get(self, request: Request) -> Response:
         ser = CaseFilterSerializer(data=request.query_params)
@@ -340,7 +341,7 @@ class CaseDetailApi(PolicyAPIView):
 
     @extend_schema(responses=CaseOutSerializer, summary="One case")
     def get(self, request: Request, code: str) -> Response:
-        case = selectors.case_get(user=request.user, code=code)
+        case = self.case
         audit_record(
             actor=request.user, action="read", object_type="case", object_id=case.code, case_code=case.code
         )
@@ -352,8 +353,7 @@ class CaseDetailApi(PolicyAPIView):
         summary="Edit a case (send the version you read)",
     )
     def patch(self, request: Request, code: str) -> Response:
-        case = selectors.case_get(user=request.user, code=code)
-        require(request.user, Perm.CASE_EDIT, case)
+        case = self.case
         ser = CaseUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
@@ -368,8 +368,7 @@ class CaseStatusApi(PolicyAPIView):
 
     @extend_schema(request=StatusSerializer, responses=CaseOutSerializer, summary="Change a case's status")
     def post(self, request: Request, code: str) -> Response:
-        case = selectors.case_get(user=request.user, code=code)
-        require(request.user, Perm.CASE_EDIT, case)
+        case = self.case
         ser = StatusSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         services.case_status_change(
@@ -388,7 +387,7 @@ class CaseTimelineApi(PolicyAPIView):
         responses=TimelineOutSerializer(many=True), summary="What happened in a case and who did it"
     )
     def get(self, request: Request, code: str) -> Response:
-        case = selectors.case_get(user=request.user, code=code)
+        case = self.case
         events = selectors.case_timeline(user=request.user, case=case)
         _audit_case_part(request, case, "timeline")
         data = [
@@ -415,7 +414,7 @@ class CaseInvolvementsApi(PolicyAPIView):
 
     @extend_schema(responses=InvolvementOutSerializer(many=True), summary="Organisations involved in a case")
     def get(self, request: Request, code: str) -> Response:
-        case = selectors.case_get(user=request.user, code=code)
+        case = self.case
         _audit_case_part(request, case, "involvements")
         return Response(
             InvolvementOutSerializer(
@@ -429,8 +428,7 @@ class CaseInvolvementsApi(PolicyAPIView):
         summary="Involve an organisation",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = selectors.case_get(user=request.user, code=code)
-        require(request.user, Perm.INVOLVEMENT_MANAGE, case)
+        case = self.case
         ser = InvolvementInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         inv = services.involvement_add(
@@ -450,8 +448,7 @@ class InvolvementEndApi(PolicyAPIView):
         request=InvolvementEndSerializer, responses=InvolvementOutSerializer, summary="End an involvement"
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = selectors.case_get(user=request.user, code=code)
-        require(request.user, Perm.INVOLVEMENT_MANAGE, case)
+        case = self.case
         inv = selectors.involvement_get(user=request.user, case=case, pk=pk)
         ser = InvolvementEndSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -472,13 +469,12 @@ class CaseNotesApi(PolicyAPIView):
 
     @extend_schema(responses=NoteOutSerializer(many=True), summary="Notes you may read")
     def get(self, request: Request, code: str) -> Response:
-        case = selectors.case_get(user=request.user, code=code)
+        case = self.case
         return Response(NoteOutSerializer(selectors.case_notes(user=request.user, case=case), many=True).data)
 
     @extend_schema(request=NoteInSerializer, responses={201: NoteOutSerializer}, summary="Add a note")
     def post(self, request: Request, code: str) -> Response:
-        case = selectors.case_get(user=request.user, code=code)
-        require(request.user, Perm.NOTE_ADD, case)
+        case = self.case
         ser = NoteInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         note = services.note_add(user=request.user, case=case, **ser.validated_data)
@@ -487,13 +483,14 @@ class CaseNotesApi(PolicyAPIView):
             "sensitivity": note.sensitivity,
             "text": ser.validated_data["text"],
             "author": str(request.user),
-            "organisation": request.user.organisation.name,
+            "organisation": note.organisation.name,
             "created_at": note.created_at,
         }
         return Response(NoteOutSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
 class IncidentListApi(PolicyAPIView):
+    pagination_class = Pagination
     access = Access(
         scope="perm", perm=Perm.CASE_VIEW, methods=("GET", "POST"), method_perms=(("POST", Perm.CASE_CREATE),)
     )
@@ -525,14 +522,13 @@ class IncidentDetailApi(PolicyAPIView):
 
     @extend_schema(responses=IncidentOutSerializer, summary="One incident")
     def get(self, request: Request, code: str) -> Response:
-        if not policy.has_perm(request.user, Perm.CASE_VIEW):
-            raise NotFound()
-        incident = services.incident_for_user(user=request.user, code=code)
+        incident = self.incident
         audit_record(actor=request.user, action="read", object_type="incident", object_id=incident.code)
         return Response(_incident_out(incident))
 
 
 class PersonListApi(PolicyAPIView):
+    pagination_class = Pagination
     access = Access(scope="perm", perm=Perm.CASE_VIEW)
     audit_object_type = "person"
 
@@ -562,7 +558,7 @@ class PersonDetailApi(PolicyAPIView):
         responses=PersonOutSerializer, summary="One person, with identity if your role may read it"
     )
     def get(self, request: Request, code: str) -> Response:
-        person = people_selectors.person_get(user=request.user, code=code)
+        person = self.person
         data = PersonOutSerializer(person).data
         data["identity"] = None
         if policy.can(request.user, Perm.IDENTITY_VIEW, person):
@@ -575,8 +571,7 @@ class PersonDetailApi(PolicyAPIView):
         summary="Edit a person (send the version you read)",
     )
     def patch(self, request: Request, code: str) -> Response:
-        person = people_selectors.person_get(user=request.user, code=code)
-        require(request.user, Perm.IDENTITY_EDIT, person)
+        person = self.person
         ser = PersonUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Sensitivity
 from opennrm.core.models import DataKey, TrackedModel
+from opennrm.lib.country import home_country
 from opennrm.people.models import Person
 
 
@@ -43,7 +44,9 @@ class Incident(TrackedModel):
     started_on = models.DateField(_("from"), null=True, blank=True)
     ended_on = models.DateField(_("to"), null=True, blank=True)
     municipality = models.CharField(_("place"), max_length=120, blank=True)
-    country_of_exploitation = models.CharField(_("country of exploitation"), max_length=2, default="RS")
+    country_of_exploitation = models.CharField(
+        _("country of exploitation"), max_length=2, default=home_country
+    )
     transnational = models.BooleanField(_("transnational"), default=False)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
@@ -145,6 +148,10 @@ class Case(TrackedModel):
     # Age at registration is a real column because the child workflow and statistics depend on it.
     is_child = models.BooleanField(_("child"), default=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    if TYPE_CHECKING:
+        # The parts read by ``sheet.load`` in this request; absent when the sheet was not read.
+        _sheet: dict[str, list[models.Model]]
 
     class Meta:
         ordering = ["-opened_at", "-id"]

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from opennrm import policy
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
+from opennrm.cases import sheet
 from opennrm.cases.models import (
     WHEREABOUTS_PARAM,
     Case,
@@ -27,6 +27,7 @@ from opennrm.cases.models import (
     note_aad,
 )
 from opennrm.core import crypto
+from opennrm.lib import clock
 from opennrm.lib.errors import NotFound
 from opennrm.people.selectors import person_ids_matching
 
@@ -71,14 +72,17 @@ def user_country_prefix() -> str:
 
 
 def case_get(*, user: Any, code: str) -> Case:
+    """The case of ``code`` if the user may see it (NotFound otherwise, never 403). One query decides both
+    existence and access: it brings the roles of the user's organisation in the case along, for
+    ``policy.case_access``."""
+    if not policy.has_perm(user, Perm.CASE_VIEW) or not user.organisation_id:
+        raise NotFound()
     case = (
-        policy.visible_cases(user)
+        policy.with_access(Case.objects.filter(code=code), user)
         .select_related("person", "incident", "opened_by_organisation")
-        .prefetch_related("incident__exploitation_forms", "incident__suspects")
-        .filter(code=code)
         .first()
     )
-    if case is None:
+    if case is None or not policy.case_access(user, case).visible:
         raise NotFound()
     return case
 
@@ -88,6 +92,33 @@ def case_get_by_id(*, user: Any, pk: int) -> Case:
     if case is None:
         raise NotFound()
     return case
+
+
+def resolve_case(user: Any, action: str | None, kwargs: dict[str, Any]) -> None:
+    """The "case" scope of access declarations: the URL's ``code`` becomes the case, checked for
+    ``action`` (registered with core.http in CasesConfig.ready)."""
+    case = case_get(user=user, code=kwargs.pop("code"))
+    if action:
+        policy.case_access(user, case).require(action)
+    kwargs["case"] = case
+
+
+def resolve_person(user: Any, action: str | None, kwargs: dict[str, Any]) -> None:
+    from opennrm.people.selectors import person_get
+
+    person = person_get(user=user, code=kwargs.pop("code"))
+    if action:
+        policy.require(user, action, person)
+    kwargs["person"] = person
+
+
+def resolve_incident(user: Any, action: str | None, kwargs: dict[str, Any]) -> None:
+    from opennrm.cases.services import incident_for_user
+
+    incident = incident_for_user(user=user, code=kwargs.pop("code"))
+    if action:
+        policy.require(user, action)
+    kwargs["incident"] = incident
 
 
 def withhold_whereabouts(user: Any, events: list[TimelineEvent]) -> list[TimelineEvent]:
@@ -102,11 +133,14 @@ def withhold_whereabouts(user: Any, events: list[TimelineEvent]) -> list[Timelin
 
 def case_timeline(*, user: Any, case: Case, limit: int = 200) -> list[TimelineEvent]:
     classes = policy.readable_sensitivities(user)
-    events = list(
-        case.timeline.filter(sensitivity__in=classes)
-        .select_related("actor", "organisation", "case__person")
-        .order_by("-at", "-id")[:limit]
+    events = sheet.rows(
+        case,
+        "timeline",
+        lambda: case.timeline.select_related("actor", "organisation").order_by("-at", "-id")[:limit],
     )
+    events = [e for e in events if e.sensitivity in classes][:limit]
+    for e in events:
+        Case.timeline.field.set_cached_value(e, case)  # the case is known: no query per event
     return withhold_whereabouts(user, events)
 
 
@@ -114,11 +148,13 @@ def case_involvements(*, user: Any, case: Case) -> list[Involvement]:
     """The organisations in the case, as far as the user may know of them: an involvement that tells
     of content of a class the user may not read is left out, and a shelter's operator is withheld
     from users who may not know where the person is (``inv.withheld``)."""
-    rows = list(
-        case.involvements.filter(sensitivity__in=policy.readable_sensitivities(user))
-        .select_related("organisation")
-        .order_by("started_at", "id")
+    classes = policy.readable_sensitivities(user)
+    rows = sheet.rows(
+        case,
+        "involvements",
+        lambda: case.involvements.select_related("organisation").order_by("started_at", "id"),
     )
+    rows = [inv for inv in rows if inv.sensitivity in classes]
     hide_shelter = not policy.may_see_whereabouts(user, case)
     for inv in rows:
         inv.withheld = hide_shelter and inv.role == InvolvementRole.SHELTER
@@ -128,7 +164,8 @@ def case_involvements(*, user: Any, case: Case) -> list[Involvement]:
 def case_notes(*, user: Any, case: Case) -> list[dict[str, Any]]:
     """Decrypted notes of the sensitivity classes the user's role may read (audited)."""
     classes = policy.readable_sensitivities(user)
-    notes = list(case.notes.filter(sensitivity__in=classes).select_related("created_by", "organisation"))
+    notes = sheet.rows(case, "notes", lambda: case.notes.select_related("created_by", "organisation"))
+    notes = [n for n in notes if n.sensitivity in classes]
     out = [
         {
             "id": n.pk,
@@ -155,9 +192,10 @@ def case_notes(*, user: Any, case: Case) -> list[dict[str, Any]]:
 
 def case_documents(*, user: Any, case: Case) -> list[CaseDocument]:
     classes = policy.readable_sensitivities(user)
-    return list(
-        case.documents.filter(sensitivity__in=classes).defer("ciphertext").select_related("organisation")
+    rows = sheet.rows(
+        case, "documents", lambda: case.documents.defer("ciphertext").select_related("organisation")
     )
+    return [d for d in rows if d.sensitivity in classes]
 
 
 def document_content(*, user: Any, case: Case, pk: int) -> tuple[CaseDocument, bytes]:
@@ -177,7 +215,11 @@ def document_content(*, user: Any, case: Case, pk: int) -> tuple[CaseDocument, b
 
 
 def case_tasks(*, user: Any, case: Case) -> list[CaseTask]:
-    return list(case.tasks.select_related("organisation", "assignee").order_by("done_at", "due_at"))
+    return sheet.rows(
+        case,
+        "tasks",
+        lambda: case.tasks.select_related("organisation", "assignee").order_by("done_at", "due_at"),
+    )
 
 
 def involvement_get(*, user: Any, case: Case, pk: int) -> Involvement:
@@ -236,7 +278,7 @@ def overdue_count(*, user: Any, cap: int = OVERDUE_CAP) -> int:
     if not user.organisation_id:
         return 0
     overdue = CaseTask.objects.filter(
-        organisation_id=user.organisation_id, done_at__isnull=True, due_at__lt=timezone.now()
+        organisation_id=user.organisation_id, done_at__isnull=True, due_at__lt=clock.now()
     )
     return len(
         policy.first_visible(user, overdue.only("id", "case_id").order_by("due_at"), cap + 1, chunk=cap + 1)

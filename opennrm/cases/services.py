@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -39,7 +39,9 @@ from opennrm.cases.models import (
 )
 from opennrm.core import codes, crypto
 from opennrm.core.locking import update_versioned
-from opennrm.lib.dates import age_on, local_today
+from opennrm.lib import clock
+from opennrm.lib.country import home_country
+from opennrm.lib.dates import age_on
 from opennrm.lib.errors import DomainError, NotFound, PermissionDenied
 from opennrm.people import services as people_services
 from opennrm.people.services import person_create
@@ -109,7 +111,7 @@ def timeline_add(
         kind=kind,
         params=params or {},
         sensitivity=sensitivity,
-        at=at or timezone.now(),
+        at=at or clock.now(),
     )
 
 
@@ -180,14 +182,14 @@ def incident_create(*, user: Any, data: dict[str, Any]) -> Incident:
     ended = clean_date(data.get("ended_on"), "incident.ended_on")
     if started and ended and ended < started:
         raise DomainError(_("The end cannot be before the start."), field="incident.ended_on")
-    if started and started > local_today():
+    if started and started > clock.today():
         raise DomainError(_("The start cannot be in the future."), field="incident.started_on")
     forms = data.get("forms") or [ExploitationForm.UNKNOWN]
     if not isinstance(forms, list):
         raise DomainError(_("Choose one or more forms of exploitation."), field="incident.forms")
     for form in forms:
         clean_choice(form, ExploitationForm, "incident.forms")
-    country = (data.get("country_of_exploitation") or "RS").upper()
+    country = (data.get("country_of_exploitation") or home_country()).upper()
     if len(country) != 2 or not country.isalpha() or not country.isascii():
         raise DomainError(_("Enter a two-letter ISO country code."), field="incident.country_of_exploitation")
     incident = Incident.objects.create(
@@ -288,7 +290,7 @@ def intake_register(
             birth_year=person.birth_year,
             age_min=person.age_estimate_min,
             age_max=person.age_estimate_max,
-            today=local_today(),
+            today=clock.today(),
         ),
         created_by=user,
         updated_by=user,
@@ -320,7 +322,7 @@ def intake_register(
             case=case,
             # Stored untranslated (the source text) and translated when shown, in each reader's language.
             title=gettext_noop("Review the new report"),
-            due_at=timezone.now() + dt.timedelta(hours=FIRST_REVIEW_HOURS),
+            due_at=clock.now() + dt.timedelta(hours=FIRST_REVIEW_HOURS),
             organisation=centre,
             created_by=user,
             updated_by=user,
@@ -367,6 +369,61 @@ def allowed_statuses(case: Case) -> list[str]:
     return sorted(TRANSITIONS.get(case.status, set()))
 
 
+def case_status_set(
+    *, user: Any, case: Case, status: str, expected_version: int | None = None, at: dt.datetime | None = None
+) -> None:
+    """The one write of a case's status: a manual change (``case_status_change``, which checks the
+    transition) and every step of the workflow that moves the case on (a referral, a decision, a
+    closure) come here. Versioned like every case write; on the timeline; ``closed_at`` follows."""
+    if case.status == status:
+        return
+    old = case.status
+    at = at or clock.now()
+    if expected_version is None:
+        # A step of the workflow: it acts on the case as it is now.
+        case.refresh_from_db(fields=["version", "status"])
+        expected_version = case.version
+    update_versioned(
+        case,
+        expected_version=expected_version,
+        user=user,
+        fields={
+            "status": status,
+            "status_changed_at": at,
+            "closed_at": at if status == CaseStatus.CLOSED else None,
+        },
+    )
+    timeline_add(case=case, user=user, kind="status_changed", params={"old": old, "new": status})
+
+
+def cases_status_set(*, user: Any, cases: list[Case], status: str, at: dt.datetime, events: list) -> None:
+    """``case_status_set`` for a group moved on together (one UPDATE); the timeline events are added to
+    ``events`` for the caller's bulk insert."""
+    moving = [c for c in cases if c.status != status]
+    if not moving:
+        return
+    Case.objects.filter(pk__in=[c.pk for c in moving]).update(
+        status=status,
+        status_changed_at=at,
+        closed_at=at if status == CaseStatus.CLOSED else None,
+        version=F("version") + 1,
+        updated_by=user,
+        updated_at=at,
+    )
+    for case in moving:
+        events.append(
+            TimelineEvent(
+                case_id=case.pk,
+                actor_id=user.pk if getattr(user, "is_authenticated", False) else None,
+                organisation_id=user.organisation_id,
+                kind="status_changed",
+                params={"old": case.status, "new": status},
+                at=at,
+            )
+        )
+        case.status, case.status_changed_at, case.version = status, at, case.version + 1
+
+
 @transaction.atomic
 def case_status_change(*, user: Any, case: Case, expected_version: int, status: str) -> Case:
     policy.require(user, Perm.CASE_EDIT, case)
@@ -378,11 +435,7 @@ def case_status_change(*, user: Any, case: Case, expected_version: int, status: 
             % {"old": CaseStatus(old).label, "new": CaseStatus(status).label},
             field="status",
         )
-    now = timezone.now()
-    fields: dict[str, Any] = {"status": status, "status_changed_at": now}
-    fields["closed_at"] = now if status == CaseStatus.CLOSED else None
-    update_versioned(case, expected_version=expected_version, user=user, fields=fields)
-    timeline_add(case=case, user=user, kind="status_changed", params={"old": old, "new": status})
+    case_status_set(user=user, case=case, status=status, expected_version=expected_version)
     audit_record(
         actor=user,
         action="update",
@@ -408,7 +461,7 @@ def involvement_add(
         case=case,
         organisation=organisation,
         role=role,
-        started_at=started_at or timezone.now(),
+        started_at=started_at or clock.now(),
         created_by=user,
         updated_by=user,
     )
@@ -450,7 +503,7 @@ def involvement_end(
         involvement,
         expected_version=expected_version,
         user=user,
-        fields={"ended_at": timezone.now(), "end_reason": reason},
+        fields={"ended_at": clock.now(), "end_reason": reason},
     )
     policy.forget()
     timeline_add(
@@ -575,7 +628,7 @@ def task_complete(*, user: Any, task: CaseTask, expected_version: int) -> CaseTa
         if task.done_at is not None:
             raise DomainError(_("This task is already done."), field="done_at")
         raise NotFound()
-    update_versioned(task, expected_version=expected_version, user=user, fields={"done_at": timezone.now()})
+    update_versioned(task, expected_version=expected_version, user=user, fields={"done_at": clock.now()})
     timeline_add(case=task.case, user=user, kind="task_done", params={"title": task.title})
     audit_record(actor=user, action="update", object_type="task", object_id=task.pk, case_code=task.case.code)
     return task
@@ -637,8 +690,8 @@ def intake_register_group(
     ):
         raise DomainError(_("Your role cannot add content of this sensitivity."), field="sensitivity")
     people = people_services.person_create_many(user=user, rows=persons)
-    today = local_today()
-    now = timezone.now()
+    today = clock.today()
+    now = clock.now()
     cases: list[Case] = []
     for person, (_attributes, identity), code in zip(
         people, persons, codes.next_codes("case", len(people)), strict=True

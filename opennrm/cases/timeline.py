@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from opennrm.accounts.roles import Sensitivity
@@ -12,11 +14,23 @@ from opennrm.cases.models import CaseStatus, InvolvementRole, TimelineEvent
 from opennrm.lib.scripts import in_active_script as script
 
 
-def _label(choices: Any, value: str) -> str:
+def choice_label(choices: Any, value: str) -> str:
+    """The translated label of a stored choice; an unknown value (an old code) shows as it is."""
     try:
         return str(choices(value).label)
     except ValueError:
         return value
+
+
+_label = choice_label
+
+
+def short_date(value: Any) -> str:
+    """An ISO date from timeline parameters in the reader's short date format."""
+    try:
+        return formats.date_format(dt.date.fromisoformat(str(value)[:10]), "SHORT_DATE_FORMAT")
+    except (TypeError, ValueError):
+        return str(value or "")
 
 
 # Apps above cases (identification, assistance…) register the sentences of their own kinds here, in

@@ -6,7 +6,6 @@ app_name = "cases"
 
 urlpatterns = [
     path("cases/", views.case_list_view, name="list"),
-    path("cases/new/", views.intake_view, name="new"),
     path("cases/<str:code>/", views.case_detail_view, name="detail"),
     path("cases/<str:code>/edit/", views.case_edit_view, name="edit"),
     path("cases/<str:code>/status/", views.case_status_view, name="status"),

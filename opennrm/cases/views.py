@@ -7,20 +7,18 @@ from typing import Any
 
 from django import forms as djforms
 from django.contrib import messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from opennrm import policy
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
-from opennrm.cases import selectors, services
+from opennrm.cases import selectors, services, sheet
 from opennrm.cases.forms import (
     CaseEditForm,
     CaseSearchForm,
     DocumentForm,
-    IntakeForm,
     InvolvementEndForm,
     InvolvementForm,
     NoteForm,
@@ -28,57 +26,21 @@ from opennrm.cases.forms import (
     StatusForm,
     TaskDoneForm,
     TaskForm,
+    apply_error,
+    attributes_from,
+    identity_from,
 )
+from opennrm.cases.models import Case
 from opennrm.cases.timeline import describe
-from opennrm.core.http import access
+from opennrm.core.http import AuthenticatedHttpRequest, access
 from opennrm.core.pagination import CappedPaginator
 from opennrm.lib.errors import DomainError, NotFound
 from opennrm.people import selectors as people_selectors
-
-
-def _apply_error(form: djforms.Form, exc: DomainError) -> None:
-    field = (exc.field or "").split(".")[-1]
-    aliases = {"forms": "forms_of_exploitation", "title": "incident_title"}
-    field = aliases.get(field, field) if field not in form.fields else field
-    form.add_error(field if field in form.fields and field != "version" else None, exc.message)
-
-
-def _lines(value: str) -> list[str]:
-    return [v.strip() for v in (value or "").splitlines() if v.strip()]
-
-
-def _commas(value: str) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def _attributes_from(d: dict[str, Any]) -> dict[str, Any]:
-    """Person attributes from the intake or person form (both share these fields)."""
-    return {
-        "sex": d["sex"],
-        "citizenship": d["citizenship"] or "",
-        "languages": _commas(d["languages"]),
-        "interpreter_needed": d["interpreter_needed"],
-        "disability": d["disability"],
-    }
-
-
-def _identity_from(d: dict[str, Any]) -> dict[str, Any]:
-    """Identity fields from a form; fields the form does not have are left out, not emptied."""
-    identity = {
-        "given_names": d["given_names"],
-        "family_names": d["family_names"],
-        "aliases": _lines(d["aliases"]),
-        "birth_date": d["birth_date"].isoformat() if d["birth_date"] else None,
-        "contacts": _lines(d["contacts"]),
-    }
-    for key in ("documents", "addresses"):
-        if key in d:
-            identity[key] = _lines(d[key])
-    return identity
+from opennrm.people.models import Person
 
 
 @access("perm", Perm.CASE_VIEW)
-def case_list_view(request: HttpRequest) -> HttpResponse:
+def case_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CaseSearchForm(request.GET or None)
     filters = selectors.CaseFilters()
     if form.is_valid():
@@ -100,69 +62,17 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "page": page, "rows": rows})
 
 
-@access("perm", Perm.CASE_CREATE, methods=("GET", "POST"))
-def intake_view(request: HttpRequest) -> HttpResponse:
-    form = IntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            with transaction.atomic():
-                incident = None
-                if d["incident_code"]:
-                    try:
-                        incident = services.incident_for_user(
-                            user=request.user, code=d["incident_code"].strip()
-                        )
-                    except NotFound:
-                        raise DomainError(
-                            _("No incident with this code is known to your organisation."),
-                            field="incident_code",
-                        ) from None
-                case = services.intake_register(
-                    user=request.user,
-                    person_attributes={
-                        **_attributes_from(d),
-                        "age_estimate_min": d["age_estimate_min"],
-                        "age_estimate_max": d["age_estimate_max"],
-                    },
-                    identity=_identity_from(d),
-                    referral_source=d["referral_source"],
-                    incident=incident,
-                    incident_data={
-                        "title": d["incident_title"],
-                        "municipality": d["municipality"],
-                        "country_of_exploitation": d["country_of_exploitation"],
-                        "started_on": d["started_on"],
-                        "forms": d["forms_of_exploitation"],
-                        "suspects": [{"label": label} for label in _lines(d["suspects"])],
-                    },
-                    summary=d["summary"],
-                )
-            messages.success(
-                request,
-                _("Case %(code)s opened. The Centre for Protection of Victims has been informed.")
-                % {"code": case.code},
-            )
-            return redirect("cases:detail", code=case.code)
-        except DomainError as exc:
-            _apply_error(form, exc)
-            audit_record(
-                actor=request.user, action="rejected", object_type="case", detail={"field": exc.field or ""}
-            )
-    return render(request, "cases/intake.html", {"form": form}, status=400 if form.errors else 200)
-
-
 # Apps above cases (identification, assistance…) add sections to the case page: each registers, in
 # AppConfig.ready(), a function returning {"template": …, …context} or None for this user and case.
-CASE_PANELS: list[Callable[[HttpRequest, Any], dict[str, Any] | None]] = []
+CASE_PANELS: list[Callable[[AuthenticatedHttpRequest, Any], dict[str, Any] | None]] = []
 
 
-def register_case_panel(panel: Callable[[HttpRequest, Any], dict[str, Any] | None]) -> None:
+def register_case_panel(panel: Callable[[AuthenticatedHttpRequest, Any], dict[str, Any] | None]) -> None:
     if panel not in CASE_PANELS:
         CASE_PANELS.append(panel)
 
 
-def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
+def _case_context(request: AuthenticatedHttpRequest, case: Any) -> dict[str, Any]:
     user = request.user
     identity = None
     if policy.can(user, Perm.IDENTITY_VIEW, case.person):
@@ -180,7 +90,6 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "involvements": selectors.case_involvements(user=user, case=case),
         "tasks": tasks,
         "completable_tasks": {t.pk for t in tasks if t.completable_by(user)},
-        "forms": case.incident.forms,
         "may": {
             "edit": policy.can(user, Perm.CASE_EDIT, case),
             "note": policy.has_perm(user, Perm.NOTE_ADD) and bool(readable),
@@ -188,10 +97,6 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
             "task": policy.can(user, Perm.TASK_MANAGE, case),
             "identity_edit": policy.can(user, Perm.IDENTITY_EDIT, case.person),
         },
-        "note_form": NoteForm(allowed=readable, auto_id="note_%s"),
-        "involvement_form": InvolvementForm(auto_id="involvement_%s"),
-        "task_form": TaskForm(auto_id="task_%s"),
-        "document_form": DocumentForm(auto_id="document_%s"),
         "status_form": StatusForm(initial={"version": case.version}),
         "allowed_statuses": services.allowed_statuses(case),
         "panels": [p for p in (panel(request, case) for panel in CASE_PANELS) if p],
@@ -199,8 +104,13 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
 
 
 @access("case", Perm.CASE_VIEW)
-def case_detail_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
+def case_detail_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    # Every part of the case the page shows, in one query (see cases.sheet).
+    parts = sheet.load(case)
+    sheet.attach_children(
+        [case.incident], parts["incident_forms"], fk="incident_id", cache="exploitation_forms"
+    )
+    sheet.attach_children([case.incident], parts["incident_suspects"], fk="incident_id", cache="suspects")
     audit_record(
         actor=request.user, action="read", object_type="case", object_id=case.code, case_code=case.code
     )
@@ -208,9 +118,7 @@ def case_detail_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @access("case", Perm.CASE_EDIT, methods=("GET", "POST"))
-def case_edit_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, Perm.CASE_EDIT, case)
+def case_edit_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     form = CaseEditForm(
         request.POST or None,
         initial={
@@ -227,20 +135,23 @@ def case_edit_view(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("cases:detail", code=case.code)
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
     return render(
         request, "cases/edit.html", {"form": form, "case": case}, status=400 if form.errors else 200
     )
 
 
-def post_case_action(request: HttpRequest, case: Any, form: djforms.Form, action: Any) -> HttpResponse:
+def post_case_action(
+    request: AuthenticatedHttpRequest, case: Any, form: djforms.Form, action: Any
+) -> HttpResponse:
     """Run a small action from the case page; errors come back as a message, nothing is half-written.
 
     Used by the case page's sections of the apps above cases too."""
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(map(str, errors))  # an ErrorList yields its messages as text
+            messages.error(request, f"{label}: {text}" if label else text)
         return redirect("cases:detail", code=case.code)
     try:
         action(form.cleaned_data)
@@ -257,46 +168,76 @@ def post_case_action(request: HttpRequest, case: Any, form: djforms.Form, action
     return redirect("cases:detail", code=case.code)
 
 
+def post_case_message(
+    request: AuthenticatedHttpRequest, case: Any, form: djforms.Form, action: Any
+) -> HttpResponse:
+    """``post_case_action`` whose ``action`` returns the success message to show."""
+    return post_case_action(request, case, form, lambda d: messages.success(request, action(d)))
+
+
+def case_form(
+    request: AuthenticatedHttpRequest,
+    case: Any,
+    form: djforms.Form,
+    action: Callable[[dict[str, Any]], str],
+    *,
+    title: str,
+    submit: str = "",
+    template: str = "",
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """An action of the case page. GET answers with its form (a fragment for htmx, which loads it when
+    the user opens the section; a page of its own without JavaScript); POST runs ``action``, which
+    returns the message to show.
+
+    Why forms are fetched on demand: a rich case page offers some thirty forms, and rendering their
+    widgets (organisation and facility choices among them) cost more than everything else on the page.
+    """
+    if request.method == "POST":
+        return post_case_message(request, case, form, action)
+    context = {
+        "case": case,
+        "form": form,
+        "title": title,
+        "submit": submit or _("Save"),
+        "action_url": request.path,
+        "form_template": template or "cases/_form_fields.html",
+        **(extra or {}),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/_form.html", context)
+    return render(request, "cases/form_page.html", context)
+
+
 @access("case", Perm.CASE_EDIT, methods=("POST",))
-def case_status_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, Perm.CASE_EDIT, case)
-    return post_case_action(
-        request,
-        case,
-        StatusForm(request.POST),
-        lambda d: (
-            services.case_status_change(
-                user=request.user, case=case, expected_version=d["version"], status=d["status"]
-            ),
-            messages.success(request, _("Status changed.")),
-        ),
-    )
-
-
-@access("case", Perm.NOTE_ADD, methods=("POST",))
-def note_add_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
-    if not policy.has_perm(request.user, Perm.NOTE_ADD):
-        raise NotFound()
-    return post_case_action(
-        request,
-        case,
-        NoteForm(request.POST),
-        lambda d: (
-            services.note_add(user=request.user, case=case, sensitivity=d["sensitivity"], text=d["text"]),
-            messages.success(request, _("Note added.")),
-        ),
-    )
-
-
-@access("case", Perm.NOTE_ADD, methods=("POST",))
-def document_add_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
-    if not policy.has_perm(request.user, Perm.NOTE_ADD):
-        raise NotFound()
-
+def case_status_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     def run(d: dict[str, Any]) -> None:
+        services.case_status_change(
+            user=request.user, case=case, expected_version=d["version"], status=d["status"]
+        )
+        messages.success(request, _("Status changed."))
+
+    return post_case_action(request, case, StatusForm(request.POST), run)
+
+
+@access("case", Perm.NOTE_ADD, methods=("GET", "POST"))
+def note_add_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = NoteForm(
+        request.POST or None, allowed=policy.readable_sensitivities(request.user), auto_id="note_%s"
+    )
+
+    def run(d: dict[str, Any]) -> str:
+        services.note_add(user=request.user, case=case, sensitivity=d["sensitivity"], text=d["text"])
+        return _("Note added.")
+
+    return case_form(request, case, form, run, title=_("Add a note"), submit=_("Add note"))
+
+
+@access("case", Perm.NOTE_ADD, methods=("GET", "POST"))
+def document_add_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = DocumentForm(request.POST or None, request.FILES or None, auto_id="document_%s")
+
+    def run(d: dict[str, Any]) -> str:
         upload = d["file"]
         services.document_add(
             user=request.user,
@@ -307,90 +248,67 @@ def document_add_view(request: HttpRequest, code: str) -> HttpResponse:
             content_type=upload.content_type or "application/octet-stream",
             content=upload.read(services.MAX_DOCUMENT_BYTES + 1),
         )
-        messages.success(request, _("Document added."))
+        return _("Document added.")
 
-    return post_case_action(request, case, DocumentForm(request.POST, request.FILES), run)
+    return case_form(request, case, form, run, title=_("Add a document"), submit=_("Upload"))
 
 
 @access("case", Perm.CASE_VIEW)
-def document_download_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
+def document_download_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     doc, content = selectors.document_content(user=request.user, case=case, pk=pk)
     response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="document-{doc.pk}"'
     return response
 
 
-@access("case", Perm.INVOLVEMENT_MANAGE, methods=("POST",))
-def involvement_add_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, Perm.INVOLVEMENT_MANAGE, case)
-    return post_case_action(
-        request,
-        case,
-        InvolvementForm(request.POST),
-        lambda d: (
-            services.involvement_add(
-                user=request.user, case=case, organisation=d["organisation"], role=d["role"]
-            ),
-            messages.success(request, _("Organisation involved.")),
-        ),
-    )
+@access("case", Perm.INVOLVEMENT_MANAGE, methods=("GET", "POST"))
+def involvement_add_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    def run(d: dict[str, Any]) -> str:
+        services.involvement_add(user=request.user, case=case, organisation=d["organisation"], role=d["role"])
+        return _("Organisation involved.")
+
+    form = InvolvementForm(request.POST or None, auto_id="involvement_%s")
+    return case_form(request, case, form, run, title=_("Involve an organisation"), submit=_("Involve"))
 
 
 @access("case", Perm.INVOLVEMENT_MANAGE, methods=("POST",))
-def involvement_end_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, Perm.INVOLVEMENT_MANAGE, case)
+def involvement_end_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     involvement = selectors.involvement_get(user=request.user, case=case, pk=pk)
-    return post_case_action(
-        request,
-        case,
-        InvolvementEndForm(request.POST),
-        lambda d: (
-            services.involvement_end(
-                user=request.user, involvement=involvement, reason=d["reason"], expected_version=d["version"]
-            ),
-            messages.success(request, _("Involvement ended.")),
-        ),
-    )
+
+    def run(d: dict[str, Any]) -> None:
+        services.involvement_end(
+            user=request.user, involvement=involvement, reason=d["reason"], expected_version=d["version"]
+        )
+        messages.success(request, _("Involvement ended."))
+
+    return post_case_action(request, case, InvolvementEndForm(request.POST), run)
 
 
-@access("case", Perm.TASK_MANAGE, methods=("POST",))
-def task_add_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, Perm.TASK_MANAGE, case)
-    return post_case_action(
-        request,
-        case,
-        TaskForm(request.POST),
-        lambda d: (
-            services.task_add(user=request.user, case=case, title=d["title"], due_at=d["due_at"]),
-            messages.success(request, _("Task added.")),
-        ),
-    )
+@access("case", Perm.TASK_MANAGE, methods=("GET", "POST"))
+def task_add_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    def run(d: dict[str, Any]) -> str:
+        services.task_add(user=request.user, case=case, title=d["title"], due_at=d["due_at"])
+        return _("Task added.")
+
+    form = TaskForm(request.POST or None, auto_id="task_%s")
+    return case_form(request, case, form, run, title=_("Add a task"), submit=_("Add task"))
 
 
 @access("case", Perm.CASE_VIEW, methods=("POST",))
-def task_done_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = selectors.case_get(user=request.user, code=code)
+def task_done_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     if task.case_id != case.pk:
         raise NotFound()
-    return post_case_action(
-        request,
-        case,
-        TaskDoneForm(request.POST),
-        lambda d: (
-            services.task_complete(user=request.user, task=task, expected_version=d["version"]),
-            messages.success(request, _("Task done.")),
-        ),
-    )
+
+    def run(d: dict[str, Any]) -> None:
+        services.task_complete(user=request.user, task=task, expected_version=d["version"])
+        messages.success(request, _("Task done."))
+
+    return post_case_action(request, case, TaskDoneForm(request.POST), run)
 
 
 @access("person", Perm.CASE_VIEW)
-def person_detail_view(request: HttpRequest, code: str) -> HttpResponse:
-    person = people_selectors.person_get(user=request.user, code=code)
+def person_detail_view(request: AuthenticatedHttpRequest, person: Person) -> HttpResponse:
     identity = None
     if policy.can(request.user, Perm.IDENTITY_VIEW, person):
         identity = people_selectors.identity_read(user=request.user, person=person, purpose="person page")
@@ -408,9 +326,7 @@ def person_detail_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @access("person", Perm.IDENTITY_EDIT, methods=("GET", "POST"))
-def person_edit_view(request: HttpRequest, code: str) -> HttpResponse:
-    person = people_selectors.person_get(user=request.user, code=code)
-    policy.require(request.user, Perm.IDENTITY_EDIT, person)
+def person_edit_view(request: AuthenticatedHttpRequest, person: Person) -> HttpResponse:
     identity = people_selectors.identity_read(user=request.user, person=person, purpose="edit") or {}
     initial = {
         "given_names": identity.get("given_names", ""),
@@ -435,13 +351,13 @@ def person_edit_view(request: HttpRequest, code: str) -> HttpResponse:
                 user=request.user,
                 person=person,
                 expected_version=d["version"],
-                attributes=_attributes_from(d),
-                identity=_identity_from(d),
+                attributes=attributes_from(d),
+                identity=identity_from(d),
             )
             messages.success(request, _("Saved."))
             return redirect("cases:person", code=person.code)
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
             audit_record(
                 actor=request.user,
                 action="rejected",

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.db import transaction
 
 from opennrm.core.models import CodeSequence
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 
 
 def next_codes(kind: str, count: int = 1, *, year: int | None = None) -> list[str]:
     """Reserve ``count`` consecutive codes. The row lock makes concurrent reservations disjoint."""
-    year = year or local_today().year
+    year = year or clock.today().year
     prefix = settings.COUNTRY_CODE + ({"person": "", "case": "-C", "incident": "-I"}[kind])
     with transaction.atomic():
         seq, _ = CodeSequence.objects.select_for_update().get_or_create(prefix=prefix, year=year)

@@ -105,7 +105,7 @@ def encrypt(value: Any, *, aad: str, key: DataKey | None = None) -> tuple[int, b
     return key.pk, nonce + AESGCM(_key_bytes(key.pk)).encrypt(nonce, plaintext, aad.encode())
 
 
-def decrypt(key_id: int, blob: bytes, *, aad: str) -> Any:
+def decrypt(key_id: int, blob: bytes | memoryview, *, aad: str) -> Any:
     blob = bytes(blob)
     plaintext = AESGCM(_key_bytes(key_id)).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad.encode())
     return json.loads(plaintext)

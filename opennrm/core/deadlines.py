@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from opennrm.core import request_context
 from opennrm.core.models import DeadlineRule, DeadlineUnit
 from opennrm.lib.dates import local_tz
 
@@ -93,12 +94,28 @@ class UnknownDeadline(LookupError):
 
 def rule(code: str, country: str | None = None) -> Rule:
     country = country or settings.COUNTRY_CODE
-    row = DeadlineRule.objects.filter(country=country, code=code).first()
-    if row is not None:
-        return Rule(row.code, row.amount, row.unit, row.minimum, row.legal_basis, row.note)
+    rules = _table(country)
+    if code in rules:
+        return rules[code]
     if code in DEFAULTS:
         return DEFAULTS[code]
     raise UnknownDeadline(code)
+
+
+def _table(country: str) -> dict[str, Rule]:
+    """The country's deadline table: read once per request (a page asks for several deadlines, once per
+    row), and afresh outside requests, where an operator may just have changed it."""
+    memo = request_context.memo()
+    key = ("deadlines", country)
+    if memo is not None and key in memo:
+        return memo[key]
+    table = {
+        row.code: Rule(row.code, row.amount, row.unit, row.minimum, row.legal_basis, row.note)
+        for row in DeadlineRule.objects.filter(country=country)
+    }
+    if memo is not None:
+        memo[key] = table
+    return table
 
 
 def end_of_local_day(day: dt.date) -> dt.datetime:

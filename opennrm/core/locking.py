@@ -8,11 +8,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opennrm.core.models import TrackedModel
 from opennrm.lib.errors import ConflictError
 
 
 def update_versioned(
-    instance: models.Model, *, expected_version: int, user: Any, fields: dict[str, Any]
+    instance: TrackedModel, *, expected_version: int, user: Any, fields: dict[str, Any]
 ) -> None:
     """Apply ``fields`` to ``instance`` if its stored version is still ``expected_version``.
 

@@ -6,12 +6,18 @@ itself. Lists show the newest ``cap`` rows and ask the user to narrow the search
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, cap: int = 1000, **kwargs):
+    # Counted with one ``COUNT`` over a slice: a queryset, never a list.
+    object_list: QuerySet[Any]
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, cap: int = 1000, **kwargs: Any) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
 

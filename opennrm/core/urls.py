@@ -6,7 +6,6 @@ from opennrm.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
 ]
 if settings.BENCH_BARE_VIEW:

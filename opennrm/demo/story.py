@@ -18,7 +18,6 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,13 +34,12 @@ from opennrm.cases.models import (
     Involvement,
     TimelineEvent,
 )
-from opennrm.core import codes
 from opennrm.demo import aftercare, data, planning
 from opennrm.demo.planning import Clock, Plan
 from opennrm.demo.synthetic import is_child_on, make_person
 from opennrm.identification import services as identification
 from opennrm.identification.models import ReferralPurpose, ReferralStatus
-from opennrm.identification.services import _common as identification_clock
+from opennrm.lib import clock as domain_clock
 from opennrm.lib.dates import local_tz
 from opennrm.notifications.models import Notification
 from opennrm.people.models import Person, PersonIdentity
@@ -69,13 +67,10 @@ NOTE_AUTHORS = {
 
 @contextmanager
 def happening_at(when: dt.datetime) -> Iterator[None]:
-    """The identification services take "now" for dates they record (a referral's deadline, a
-    decision's date, a reflection period's start). Decisions are never edited afterwards, so the demo
-    tells those services the planned moment instead; created_at columns and the audit log keep today."""
-    with (
-        mock.patch.object(identification_clock, "now", lambda: when),
-        mock.patch.object(identification_clock, "today", lambda: timezone.localtime(when, local_tz()).date()),
-    ):
+    """The services take "now" for dates they record (a referral's deadline, a decision's date, a
+    reflection period's start). Decisions are never edited afterwards, so the demo sets the one clock to
+    the planned moment instead; created_at columns and the audit log keep the real time."""
+    with domain_clock.frozen(when):
         yield
 
 
@@ -90,14 +85,6 @@ SCREENINGS: dict[str, tuple[str, dict[str, str]]] = {
     "criminality": ("general", {"UN-G01": "yes", "UN-G18": "yes", "UN-G20": "yes"}),
     "sexual": ("general", {"UN-G02": "yes", "UN-G05": "yes", "UN-G12": "yes", "UN-G14": "yes"}),
 }
-
-
-@contextmanager
-def registered_in(year: int) -> Iterator[None]:
-    """Codes carry the year of registration (RS-C-2019-000012). The services take it from today's
-    date, so while a historical record is registered the code allocator is told the record's year."""
-    with mock.patch.object(codes, "local_today", lambda: dt.date(year, 1, 1)):
-        yield
 
 
 class Writer:
@@ -160,7 +147,8 @@ class Writer:
                 else rng.sample(data.SUSPECTS, rng.choice([0, 1, 1, 2]))
             ),
         }
-        with registered_in(day.year):
+        # Registered at its planned moment: codes carry that year, the child flag is for that day.
+        with happening_at(t0):
             case = case_services.intake_register(
                 user=self.users[plan.reporter],
                 person_attributes=person.attributes,

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from opennrm.identification import apis, group_apis, transnational_apis
+from opennrm.identification import apis
+from opennrm.identification.transnational import apis as transnational_apis
 
 urlpatterns = [
     path("indicator-sets/", apis.IndicatorSetListApi.as_view(), name="indicator_sets"),
@@ -24,16 +25,14 @@ urlpatterns = [
         apis.ReferralWithdrawApi.as_view(),
         name="referral_withdraw",
     ),
+    path("cases/<str:code>/safeguards/", apis.CaseSafeguardsApi.as_view(), name="case_safeguards"),
+    # The former path, kept for clients written against it (deprecated in the schema).
     path("cases/<str:code>/protections/", apis.CaseProtectionsApi.as_view(), name="case_protections"),
     path("cases/<str:code>/procedure/", apis.ProcedureApi.as_view(), name="case_procedure"),
     path("cases/<str:code>/procedure/records/", apis.ProcedureRecordsApi.as_view(), name="procedure_records"),
     path("cases/<str:code>/decisions/", apis.CaseDecisionsApi.as_view(), name="case_decisions"),
     path("cases/<str:code>/age-assessments/", apis.AgeAssessmentApi.as_view(), name="age_assessments"),
     path("cases/<str:code>/guardian/", apis.GuardianApi.as_view(), name="guardian"),
-    # Not "incidents/group/": the incident detail route "incidents/<code>/" listed before this include would take it.
-    path("incidents/group/register/", group_apis.GroupIntakeApi.as_view(), name="incident_group_register"),
-    path("public-reports/", transnational_apis.PublicReportSubmitApi.as_view(), name="public_reports"),
-    path("triage/", transnational_apis.TriageQueueApi.as_view(), name="triage"),
     path("cases/<str:code>/consents/", transnational_apis.CaseConsentsApi.as_view(), name="case_consents"),
     path(
         "cases/<str:code>/consents/withdraw/",

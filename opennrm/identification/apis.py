@@ -13,7 +13,9 @@ from rest_framework.response import Response
 from opennrm import policy
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Perm, Sensitivity
-from opennrm.api.base import PolicyAPIView, require
+from opennrm.api.base import PolicyAPIView
+from opennrm.api.pagination import Pagination, paginate
+from opennrm.api.serializers import Serializer
 from opennrm.audit.services import audit_record
 from opennrm.cases import selectors as case_selectors
 from opennrm.cases.models import ExploitationForm
@@ -29,27 +31,28 @@ from opennrm.identification.models import (
     ReferralPurpose,
     ScreeningSetting,
 )
-from opennrm.lib.errors import DomainError
+from opennrm.lib.errors import DomainError, NotFound
 
 # ---- serializers ---------------------------------------------------------------------------------
 
 
-class IndicatorOutSerializer(serializers.Serializer):
+class IndicatorOutSerializer(Serializer):
     id = serializers.CharField()
     dimension = serializers.CharField(allow_blank=True)
-    label = serializers.CharField()
+    # The API's field names shadow attributes of DRF's Field (a serializer is a field); the wire name wins.
+    label = serializers.CharField()  # type: ignore[assignment]
     strength = serializers.CharField(allow_null=True)
     child_strength = serializers.CharField(allow_null=True)
 
 
-class IndicatorSetOutSerializer(serializers.Serializer):
+class IndicatorSetOutSerializer(Serializer):
     code = serializers.CharField()
     version = serializers.CharField()
     title = serializers.CharField()
     rule = serializers.CharField()
     applies_to = serializers.CharField()
     forms = serializers.ListField(child=serializers.CharField())
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # shadows Field.source, as above
     verified = serializers.BooleanField()
     items = IndicatorOutSerializer(many=True, required=False)
 
@@ -80,7 +83,7 @@ def _set_data(iset: indicators.IndicatorSet, *, items: bool) -> dict[str, Any]:
     return data
 
 
-class ScreeningInSerializer(serializers.Serializer):
+class ScreeningInSerializer(Serializer):
     indicator_set = serializers.CharField(max_length=40)
     version = serializers.CharField(max_length=20)
     setting = serializers.ChoiceField(choices=ScreeningSetting.choices)
@@ -89,7 +92,7 @@ class ScreeningInSerializer(serializers.Serializer):
     answers = serializers.DictField(child=serializers.ChoiceField(choices=Answer.choices))
 
 
-class ScreeningOutSerializer(serializers.Serializer):
+class ScreeningOutSerializer(Serializer):
     id = serializers.IntegerField()
     indicator_set = serializers.CharField()
     indicator_version = serializers.CharField()
@@ -112,7 +115,7 @@ class ScreeningOutSerializer(serializers.Serializer):
         return indicators.explain(evaluation, iset, get_language() or "sr")
 
 
-class ReferralInSerializer(serializers.Serializer):
+class ReferralInSerializer(Serializer):
     to_organisation = serializers.SlugRelatedField(
         slug_field="code", queryset=Organisation.objects.filter(is_active=True)
     )
@@ -120,7 +123,7 @@ class ReferralInSerializer(serializers.Serializer):
     urgent = serializers.BooleanField(required=False, default=False)
 
 
-class ReferralOutSerializer(serializers.Serializer):
+class ReferralOutSerializer(Serializer):
     id = serializers.IntegerField()
     case = serializers.CharField(source="case.code")
     from_organisation = serializers.CharField(source="from_organisation.code")
@@ -140,18 +143,18 @@ class ReferralOutSerializer(serializers.Serializer):
         return None if getattr(obj, "withheld", False) else obj.to_organisation.code
 
 
-class ReferralResponseSerializer(serializers.Serializer):
+class ReferralResponseSerializer(Serializer):
     accept = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     version = serializers.IntegerField()
 
 
-class ReferralWithdrawSerializer(serializers.Serializer):
+class ReferralWithdrawSerializer(Serializer):
     reason = serializers.CharField(max_length=500)
     version = serializers.IntegerField()
 
 
-class ProcedureRecordInSerializer(serializers.Serializer):
+class ProcedureRecordInSerializer(Serializer):
     kind = serializers.ChoiceField(choices=ProcedureRecordKind.choices)
     happened_on = serializers.DateField(required=False)
     organisation = serializers.SlugRelatedField(
@@ -162,7 +165,7 @@ class ProcedureRecordInSerializer(serializers.Serializer):
     screening = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ProcedureRecordOutSerializer(serializers.Serializer):
+class ProcedureRecordOutSerializer(Serializer):
     id = serializers.IntegerField(source="record.pk")
     kind = serializers.CharField(source="record.kind")
     happened_on = serializers.DateField(source="record.happened_on")
@@ -171,7 +174,7 @@ class ProcedureRecordOutSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
-class DecisionInSerializer(serializers.Serializer):
+class DecisionInSerializer(Serializer):
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
     reasons = serializers.CharField(max_length=20_000)
     forms = serializers.ListField(
@@ -181,7 +184,7 @@ class DecisionInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DecisionKind.choices, required=False, allow_null=True)
 
 
-class DecisionOutSerializer(serializers.Serializer):
+class DecisionOutSerializer(Serializer):
     id = serializers.IntegerField(source="decision.pk")
     kind = serializers.CharField(source="decision.kind")
     outcome = serializers.CharField(source="decision.outcome")
@@ -194,7 +197,7 @@ class DecisionOutSerializer(serializers.Serializer):
     reasons = serializers.CharField(allow_null=True, help_text="Only for roles entitled to read them")
 
 
-class ProtectionsOutSerializer(serializers.Serializer):
+class SafeguardsOutSerializer(Serializer):
     status = serializers.CharField()
     is_child = serializers.BooleanField()
     removal_barred = serializers.BooleanField()
@@ -210,17 +213,17 @@ class ProtectionsOutSerializer(serializers.Serializer):
     guardian_overdue = serializers.BooleanField()
 
 
-class AgeAssessmentInSerializer(serializers.Serializer):
+class AgeAssessmentInSerializer(Serializer):
     assessed_on = serializers.DateField()
     method = serializers.CharField(max_length=200)
     outcome = serializers.ChoiceField(choices=AgeOutcome.choices)
 
 
-class GuardianInSerializer(serializers.Serializer):
+class GuardianInSerializer(Serializer):
     appointed_on = serializers.DateField()
 
 
-def _protections(user: Any, case: Any) -> dict[str, Any]:
+def _safeguards(user: Any, case: Any) -> dict[str, Any]:
     bar = selectors.removal_bar(case=case)
     child = selectors.child_protection(user=user, case=case)
     period = selectors.reflection_period(case=case)
@@ -263,7 +266,7 @@ class IndicatorSetDetailApi(PolicyAPIView):
         try:
             iset = indicators.get_set(set_code, version)
         except indicators.UnknownIndicatorSet:
-            raise DomainError("No such indicator set version.", field="version") from None
+            raise NotFound() from None
         return Response(_set_data(iset, items=True))
 
 
@@ -278,7 +281,7 @@ class CaseScreeningsApi(PolicyAPIView):
 
     @extend_schema(responses=ScreeningOutSerializer(many=True), summary="Screenings of a case")
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         rows = selectors.screenings(user=request.user, case=case)
         audit_record(
             actor=request.user, action="read", object_type="screening", object_id="list", case_code=case.code
@@ -291,8 +294,7 @@ class CaseScreeningsApi(PolicyAPIView):
         summary="Screen a case with an indicator set (answers: yes / no / unknown per indicator id)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.SCREENING_RECORD, case)
+        case = self.case
         ser = ScreeningInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -320,7 +322,7 @@ class CaseReferralsApi(PolicyAPIView):
 
     @extend_schema(responses=ReferralOutSerializer(many=True), summary="Referrals of a case")
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         return Response(
             ReferralOutSerializer(selectors.referrals(user=request.user, case=case), many=True).data
         )
@@ -331,8 +333,7 @@ class CaseReferralsApi(PolicyAPIView):
         summary="Refer a case to an organisation (it is involved at once; the response is due by the deadline)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.REFERRAL_MAKE, case)
+        case = self.case
         ser = ReferralInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         referral = services.referral_create(user=request.user, case=case, **ser.validated_data)
@@ -349,7 +350,7 @@ class ReferralRespondApi(PolicyAPIView):
         summary="Accept or decline a referral sent to your organisation (a reason is required to decline)",
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         referral = selectors.referral_get(user=request.user, case=case, pk=pk)
         ser = ReferralResponseSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -372,7 +373,7 @@ class ReferralWithdrawApi(PolicyAPIView):
         request=ReferralWithdrawSerializer, responses=ReferralOutSerializer, summary="Withdraw a referral"
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         referral = selectors.referral_get(user=request.user, case=case, pk=pk)
         ser = ReferralWithdrawSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -387,6 +388,7 @@ class ReferralWithdrawApi(PolicyAPIView):
 
 class ReferralInboxApi(PolicyAPIView):
     access = Access(scope="perm", perm=Perm.CASE_VIEW)
+    pagination_class = Pagination
     audit_object_type = "referral"
 
     @extend_schema(
@@ -394,22 +396,30 @@ class ReferralInboxApi(PolicyAPIView):
         summary="Referrals awaiting your organisation's response, oldest deadline first",
     )
     def get(self, request: Request) -> Response:
-        return Response(
-            ReferralOutSerializer(selectors.referral_inbox(user=request.user, limit=200), many=True).data
+        return paginate(
+            request,
+            self,
+            selectors.referral_inbox_queryset(user=request.user),
+            lambda page: ReferralOutSerializer(selectors.with_names(list(page)), many=True).data,
         )
 
 
-class CaseProtectionsApi(PolicyAPIView):
+class CaseSafeguardsApi(PolicyAPIView):
     access = Access(scope="case", perm=Perm.CASE_VIEW)
     audit_object_type = "case"
 
     @extend_schema(
-        responses=ProtectionsOutSerializer,
-        summary="Identification status and protections: removal bar, reflection period, guardian",
+        responses=SafeguardsOutSerializer,
+        summary="Identification status and safeguards: removal bar, reflection period, guardian",
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        return Response(ProtectionsOutSerializer(_protections(request.user, case)).data)
+        case = self.case
+        return Response(SafeguardsOutSerializer(_safeguards(request.user, case)).data)
+
+
+@extend_schema(deprecated=True)
+class CaseProtectionsApi(CaseSafeguardsApi):
+    """The former path of the safeguards ("protections" now names the security of the person only)."""
 
 
 class ProcedureApi(PolicyAPIView):
@@ -418,15 +428,14 @@ class ProcedureApi(PolicyAPIView):
 
     @extend_schema(
         request=None,
-        responses={201: ProtectionsOutSerializer},
+        responses={201: SafeguardsOutSerializer},
         summary="Start the identification procedure (the person becomes a presumed victim)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PROCEDURE_RUN, case)
+        case = self.case
         services.procedure_start(user=request.user, case=case)
         case = case_selectors.case_get(user=request.user, code=code)
-        return Response(ProtectionsOutSerializer(_protections(request.user, case)).data, status=201)
+        return Response(SafeguardsOutSerializer(_safeguards(request.user, case)).data, status=201)
 
 
 class ProcedureRecordsApi(PolicyAPIView):
@@ -440,8 +449,7 @@ class ProcedureRecordsApi(PolicyAPIView):
 
     @extend_schema(responses=ProcedureRecordOutSerializer(many=True), summary="Records of the procedure")
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PROCEDURE_RUN, case)
+        case = self.case
         return Response(
             ProcedureRecordOutSerializer(
                 selectors.procedure_records(user=request.user, case=case), many=True
@@ -455,8 +463,7 @@ class ProcedureRecordsApi(PolicyAPIView):
         "(other organisations in the case: their own opinion only)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PROCEDURE_CONTRIBUTE, case)
+        case = self.case
         ser = ProcedureRecordInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
@@ -495,7 +502,7 @@ class CaseDecisionsApi(PolicyAPIView):
         summary="Identification decisions, newest first (reasons only for roles entitled to them)",
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         return Response(
             DecisionOutSerializer(selectors.decisions(user=request.user, case=case), many=True).data
         )
@@ -506,8 +513,7 @@ class CaseDecisionsApi(PolicyAPIView):
         summary="Issue an identification decision (a review or appeal supersedes the current one)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.DECISION_ISSUE, case)
+        case = self.case
         ser = DecisionInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -531,16 +537,15 @@ class AgeAssessmentApi(PolicyAPIView):
     audit_object_type = "age_assessment"
 
     @extend_schema(
-        request=AgeAssessmentInSerializer, responses={201: ProtectionsOutSerializer}, summary="Age assessment"
+        request=AgeAssessmentInSerializer, responses={201: SafeguardsOutSerializer}, summary="Age assessment"
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.AGE_ASSESS, case)
+        case = self.case
         ser = AgeAssessmentInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         services.age_assessment_record(user=request.user, case=case, **ser.validated_data)
         case = case_selectors.case_get(user=request.user, code=code)
-        return Response(ProtectionsOutSerializer(_protections(request.user, case)).data, status=201)
+        return Response(SafeguardsOutSerializer(_safeguards(request.user, case)).data, status=201)
 
 
 class GuardianApi(PolicyAPIView):
@@ -549,15 +554,14 @@ class GuardianApi(PolicyAPIView):
 
     @extend_schema(
         request=GuardianInSerializer,
-        responses={201: ProtectionsOutSerializer},
+        responses={201: SafeguardsOutSerializer},
         summary="Record a guardian appointment (centre for social work)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.GUARDIAN_APPOINT, case)
+        case = self.case
         ser = GuardianInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         services.guardian_appoint(
             user=request.user, case=case, appointed_on=ser.validated_data["appointed_on"]
         )
-        return Response(ProtectionsOutSerializer(_protections(request.user, case)).data, status=201)
+        return Response(SafeguardsOutSerializer(_safeguards(request.user, case)).data, status=201)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from opennrm.accounts.forms import OrganisationChoice
 from opennrm.accounts.models import Organisation
 from opennrm.cases.models import ExploitationForm
 from opennrm.identification import indicators
@@ -21,12 +23,11 @@ from opennrm.identification.models import (
     ScreeningSetting,
 )
 from opennrm.identification.services import DEFAULT_LEGAL_BASIS
-from opennrm.lib.scripts import in_active_script
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-def text_in(texts: dict[str, str], lang: str) -> str:
+def text_in(texts: Mapping[str, str], lang: str) -> str:
     """A data file's text in the reader's language (Serbian Latin is transliterated from the Cyrillic)."""
     return indicators.pick_text(texts, lang)
 
@@ -74,11 +75,6 @@ class ScreeningForm(forms.Form):
         return out
 
 
-class OrganisationChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organisation) -> str:
-        return f"{in_active_script(obj.name)} ({obj.get_type_display()})"
-
-
 class ReferralForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ReferralPurpose.choices)
     to_organisation = OrganisationChoice(
@@ -91,11 +87,15 @@ class ReferralForm(forms.Form):
     ):
         super().__init__(*args, **kw)
         if purposes is not None:
-            self.fields["purpose"].choices = [c for c in ReferralPurpose.choices if c[0] in purposes]
+            purpose = self.fields["purpose"]
+            assert isinstance(purpose, forms.ChoiceField)
+            purpose.choices = [c for c in ReferralPurpose.choices if c[0] in purposes]
         if exclude_org:
-            self.fields["to_organisation"].queryset = self.fields["to_organisation"].queryset.exclude(
-                pk=exclude_org
-            )
+            to_organisation = self.fields["to_organisation"]
+            assert isinstance(to_organisation, OrganisationChoice)
+            offered = to_organisation.queryset
+            assert offered is not None  # the field is declared with its queryset
+            to_organisation.queryset = offered.exclude(pk=exclude_org)
 
 
 class ReferralResponseForm(forms.Form):
@@ -131,8 +131,12 @@ class ProcedureRecordForm(forms.Form):
         super().__init__(*args, **kw)
         from opennrm.accounts.roles import Sensitivity
 
-        self.fields["sensitivity"].choices = [c for c in Sensitivity.choices if c[0] in allowed]
-        self.fields["organisation"].queryset = Organisation.objects.filter(involvements__case=case).distinct()
+        sensitivity = self.fields["sensitivity"]
+        assert isinstance(sensitivity, forms.ChoiceField)
+        sensitivity.choices = [c for c in Sensitivity.choices if c[0] in allowed]
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, OrganisationChoice)
+        organisation.queryset = Organisation.objects.filter(involvements__case=case).distinct()
 
 
 class DecisionForm(forms.Form):

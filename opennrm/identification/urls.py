@@ -1,6 +1,7 @@
 from django.urls import path
 
-from opennrm.identification import group_views, public_views, transnational_views, views
+from opennrm.identification import views
+from opennrm.identification.transnational import views as transnational_views
 
 app_name = "identification"
 
@@ -23,12 +24,6 @@ urlpatterns = [
     path("cases/<str:code>/decision/", views.decision_view, name="decision"),
     path("cases/<str:code>/age-assessments/", views.age_assessment_view, name="age_assessment"),
     path("cases/<str:code>/guardian/", views.guardian_view, name="guardian"),
-    path("incidents/group/new/", group_views.group_new_view, name="group_new"),
-    path("incidents/group/template.csv", group_views.group_template_view, name="group_template"),
-    path("report/", public_views.public_report_view, name="public_report"),
-    path("report/thanks/", public_views.public_report_thanks_view, name="public_report_thanks"),
-    path("triage/", public_views.triage_list_view, name="triage"),
-    path("triage/<str:report_code>/", public_views.triage_detail_view, name="triage_report"),
     path(
         "cases/<str:code>/transnational/",
         transnational_views.transnational_register_view,

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from opennrm import policy
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
-from opennrm.cases import selectors as case_selectors
-from opennrm.cases.views import post_case_action
-from opennrm.core.http import access
+from opennrm.cases.models import Case, Incident
+from opennrm.cases.views import case_form, post_case_action
+from opennrm.core.http import AuthenticatedHttpRequest, access
 from opennrm.identification import indicators, selectors, services
 from opennrm.identification.forms import (
     AgeAssessmentForm,
@@ -32,34 +32,36 @@ from opennrm.identification.forms import (
     ScreeningForm,
     text_in,
 )
-from opennrm.lib.dates import local_today
-from opennrm.lib.errors import DomainError, PermissionDenied
+from opennrm.lib import clock
+from opennrm.lib.errors import DomainError
 
 
-def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
+def identification_panel(request: AuthenticatedHttpRequest, case: Any) -> dict[str, Any]:
     """The identification section of the case page (registered with cases.views.register_case_panel)."""
     user = request.user
+    access = policy.case_access(user, case)
     referrals = selectors.referrals(user=user, case=case)
     may = {
-        "screen": policy.can(user, policy.SCREENING_RECORD, case),
-        "refer": policy.can(user, policy.REFERRAL_MAKE, case),
-        "procedure": policy.can(user, policy.PROCEDURE_RUN, case),
-        "decide": policy.can(user, policy.DECISION_ISSUE, case),
-        "age": policy.can(user, policy.AGE_ASSESS, case),
-        "guardian": policy.can(user, policy.GUARDIAN_APPOINT, case),
+        "screen": access.can(policy.SCREENING_RECORD),
+        "refer": access.can(policy.REFERRAL_MAKE),
+        "procedure": access.can(policy.PROCEDURE_RUN),
+        "decide": access.can(policy.DECISION_ISSUE),
+        "age": access.can(policy.AGE_ASSESS),
+        "guardian": access.can(policy.GUARDIAN_APPOINT),
     }
-    open_procedure = case.procedures.filter(closed_at__isnull=True).first()
+    open_procedure = selectors.open_procedure(case=case)
     decisions = selectors.decisions(user=user, case=case)
+    reflection = selectors.reflection_period(case=case)
     # A first decision needs a running procedure; a review needs a decision to review.
     may["decide_now"] = may["decide"] and bool(open_procedure or decisions)
     return {
         "template": "identification/_case_panel.html",
         "may": may,
-        "bar": selectors.removal_bar(case=case),
+        "bar": selectors.removal_bar(case=case, procedure_open=open_procedure is not None, period=reflection),
         "child": selectors.child_protection(user=user, case=case),
-        "reflection": selectors.reflection_period(case=case),
+        "reflection": reflection,
         "foreign": services.is_foreign_national(case),
-        "screenings": selectors.screenings(user=user, case=case)[:10],
+        "screenings": selectors.screenings(user=user, case=case, answers=False, limit=10),
         "group_size": policy.visible_cases(user).filter(incident_id=case.incident_id).count()
         if may["screen"]
         else 0,
@@ -76,35 +78,11 @@ def identification_panel(request: HttpRequest, case: Any) -> dict[str, Any]:
         if open_procedure or may["decide"]
         else [],
         "decisions": decisions,
-        "referral_form": ReferralForm(
-            purposes=services.purposes_for(user=user, case=case),
-            exclude_org=user.organisation_id,
-            auto_id="referral_%s",
-        )
-        if may["refer"]
-        else None,
-        "record_form": ProcedureRecordForm(
-            case=case,
-            allowed=policy.readable_sensitivities(user),
-            initial={"happened_on": local_today()},
-            auto_id="record_%s",
-        )
-        if may["procedure"] and open_procedure
-        else None,
-        "opinion_form": ProcedureRecordForm(
-            case=case,
-            allowed=policy.readable_sensitivities(user),
-            initial={"happened_on": local_today(), "kind": "opinion"},
-            auto_id="opinion_%s",
-        )
-        if open_procedure and not may["procedure"] and policy.can(user, policy.PROCEDURE_CONTRIBUTE, case)
-        else None,
-        "age_form": AgeAssessmentForm(initial={"assessed_on": local_today()}, auto_id="age_%s")
-        if may["age"] and case.is_child
-        else None,
-        "guardian_form": GuardianForm(initial={"appointed_on": local_today()}, auto_id="guardian_%s")
-        if may["guardian"] and case.is_child
-        else None,
+        "today": clock.today(),
+        "may_record": may["procedure"] and bool(open_procedure),
+        "may_opinion": bool(open_procedure)
+        and not may["procedure"]
+        and policy.can(user, policy.PROCEDURE_CONTRIBUTE, case),
     }
 
 
@@ -122,9 +100,7 @@ def _chosen_set(request: HttpRequest) -> tuple[str, indicators.IndicatorSet | No
 
 
 @access("case", policy.SCREENING_RECORD, methods=("GET", "POST"))
-def screening_new_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.SCREENING_RECORD, case)
+def screening_new_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     lang = get_language() or "sr"
     set_code, iset = _chosen_set(request)
     if iset is None:
@@ -142,7 +118,7 @@ def screening_new_view(request: HttpRequest, code: str) -> HttpResponse:
     form = ScreeningForm(
         request.POST or None,
         indicator_set=iset,
-        initial={"screened_on": local_today(), "setting": "interview"},
+        initial={"screened_on": clock.today(), "setting": "interview"},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,14 +145,10 @@ def screening_new_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @access("incident", policy.SCREENING_RECORD, methods=("GET", "POST"))
-def group_screening_view(request: HttpRequest, code: str) -> HttpResponse:
+def group_screening_view(request: AuthenticatedHttpRequest, incident: Incident) -> HttpResponse:
     """The indicators a group shares, answered once for everyone of the incident the user sees."""
-    from opennrm.cases.services import incident_for_user
     from opennrm.identification import group
 
-    incident = incident_for_user(user=request.user, code=code)
-    if not policy.writes_cases(request.user):
-        raise PermissionDenied()
     lang = get_language() or "sr"
     set_code, iset = _chosen_set(request)
     cases = policy.visible_cases(request.user).filter(incident=incident)
@@ -196,7 +168,7 @@ def group_screening_view(request: HttpRequest, code: str) -> HttpResponse:
     form = ScreeningForm(
         request.POST or None,
         indicator_set=iset,
-        initial={"screened_on": local_today(), "setting": "workplace_inspection"},
+        initial={"screened_on": clock.today(), "setting": "workplace_inspection"},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,8 +205,7 @@ def group_screening_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @access("case", Perm.CASE_VIEW)
-def screening_detail_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
+def screening_detail_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     screening = selectors.screening_get(user=request.user, case=case, pk=pk)
     lang = get_language() or "sr"
     explanation: list[str] = []
@@ -283,30 +254,34 @@ def screening_detail_view(request: HttpRequest, code: str, pk: int) -> HttpRespo
 # --- Referrals ---------------------------------------------------------------------------------
 
 
-@access("case", policy.REFERRAL_MAKE, methods=("POST",))
-def referral_create_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.REFERRAL_MAKE, case)
-    return post_case_action(
-        request,
-        case,
-        ReferralForm(request.POST),
-        lambda d: (
-            services.referral_create(
-                user=request.user,
-                case=case,
-                to_organisation=d["to_organisation"],
-                purpose=d["purpose"],
-                urgent=d["urgent"],
-            ),
-            messages.success(request, _("Referral sent.")),
-        ),
-    )
+@access("case", policy.REFERRAL_MAKE, methods=("GET", "POST"))
+def referral_create_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        # The service decides which purposes this user may refer for.
+        form = ReferralForm(request.POST)
+    else:
+        form = ReferralForm(
+            purposes=services.purposes_for(user=user, case=case),
+            exclude_org=user.organisation_id,
+            auto_id="referral_%s",
+        )
+
+    def run(d: dict[str, Any]) -> str:
+        services.referral_create(
+            user=user,
+            case=case,
+            to_organisation=d["to_organisation"],
+            purpose=d["purpose"],
+            urgent=d["urgent"],
+        )
+        return _("Referral sent.")
+
+    return case_form(request, case, form, run, title=_("Refer this case"), submit=_("Send referral"))
 
 
 @access("case", Perm.CASE_VIEW, methods=("POST",))
-def referral_respond_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
+def referral_respond_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     referral = selectors.referral_get(user=request.user, case=case, pk=pk)
 
     def run(d: dict[str, Any]) -> None:
@@ -328,24 +303,20 @@ def referral_respond_view(request: HttpRequest, code: str, pk: int) -> HttpRespo
 
 
 @access("case", Perm.CASE_VIEW, methods=("POST",))
-def referral_withdraw_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
+def referral_withdraw_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     referral = selectors.referral_get(user=request.user, case=case, pk=pk)
-    return post_case_action(
-        request,
-        case,
-        ReferralWithdrawForm(request.POST),
-        lambda d: (
-            services.referral_withdraw(
-                user=request.user, referral=referral, reason=d["reason"], expected_version=d["version"]
-            ),
-            messages.success(request, _("Referral withdrawn.")),
-        ),
-    )
+
+    def run(d: dict[str, Any]) -> None:
+        services.referral_withdraw(
+            user=request.user, referral=referral, reason=d["reason"], expected_version=d["version"]
+        )
+        messages.success(request, _("Referral withdrawn."))
+
+    return post_case_action(request, case, ReferralWithdrawForm(request.POST), run)
 
 
 @access("perm", Perm.CASE_VIEW)
-def referral_inbox_view(request: HttpRequest) -> HttpResponse:
+def referral_inbox_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     pending = selectors.referral_inbox(user=request.user, limit=200)
     return render(request, "identification/inbox.html", {"referrals": pending})
 
@@ -354,47 +325,62 @@ def referral_inbox_view(request: HttpRequest) -> HttpResponse:
 
 
 @access("case", policy.PROCEDURE_RUN, methods=("POST",))
-def procedure_start_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PROCEDURE_RUN, case)
-    return post_case_action(
-        request,
-        case,
-        djforms.Form(request.POST),
-        lambda d: (
-            services.procedure_start(user=request.user, case=case),
-            messages.success(request, _("Identification procedure started.")),
-        ),
+def procedure_start_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    def run(d: dict[str, Any]) -> None:
+        services.procedure_start(user=request.user, case=case)
+        messages.success(request, _("Identification procedure started."))
+
+    return post_case_action(request, case, djforms.Form(request.POST), run)
+
+
+@access("case", policy.PROCEDURE_CONTRIBUTE, methods=("GET", "POST"))
+def procedure_record_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    """A record of the procedure (the Centre: interviews, documents, indicators) or, with ``?kind=opinion``
+    or for another organisation in the case, its opinion."""
+    user = request.user
+    opinion = request.GET.get("kind") == "opinion" or not policy.can(user, policy.PROCEDURE_RUN, case)
+    form = ProcedureRecordForm(
+        request.POST or None,
+        case=case,
+        allowed=policy.readable_sensitivities(user),
+        initial={"happened_on": clock.today(), **({"kind": "opinion"} if opinion else {})},
+        auto_id="opinion_%s" if opinion else "record_%s",
     )
 
+    def run(d: dict[str, Any]) -> str:
+        services.procedure_record_add(
+            user=user,
+            case=case,
+            kind=d["kind"],
+            happened_on=d["happened_on"],
+            organisation=d["organisation"],
+            text=d["text"],
+            sensitivity=d["sensitivity"],
+        )
+        return _("Record added.")
 
-@access("case", policy.PROCEDURE_CONTRIBUTE, methods=("POST",))
-def procedure_record_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PROCEDURE_CONTRIBUTE, case)
-    return post_case_action(
+    if opinion:
+        return case_form(
+            request,
+            case,
+            form,
+            run,
+            title=_("Give your organisation's opinion to the Centre"),
+            submit=_("Send opinion"),
+            template="identification/_opinion_fields.html",
+        )
+    return case_form(
         request,
         case,
-        ProcedureRecordForm(request.POST, case=case, allowed=policy.readable_sensitivities(request.user)),
-        lambda d: (
-            services.procedure_record_add(
-                user=request.user,
-                case=case,
-                kind=d["kind"],
-                happened_on=d["happened_on"],
-                organisation=d["organisation"],
-                text=d["text"],
-                sensitivity=d["sensitivity"],
-            ),
-            messages.success(request, _("Record added.")),
-        ),
+        form,
+        run,
+        title=_("Add an interview, documents, indicators or an opinion"),
+        submit=_("Add record"),
     )
 
 
 @access("case", policy.DECISION_ISSUE, methods=("GET", "POST"))
-def decision_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.DECISION_ISSUE, case)
+def decision_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     current = services.current_decision(case)
     form = DecisionForm(request.POST or None, initial={"kind": "review" if current else "initial"})
     if request.method == "POST" and form.is_valid():
@@ -432,31 +418,21 @@ def decision_view(request: HttpRequest, code: str) -> HttpResponse:
 # --- Children ----------------------------------------------------------------------------------
 
 
-@access("case", policy.AGE_ASSESS, methods=("POST",))
-def age_assessment_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.AGE_ASSESS, case)
-    return post_case_action(
-        request,
-        case,
-        AgeAssessmentForm(request.POST),
-        lambda d: (
-            services.age_assessment_record(user=request.user, case=case, **d),
-            messages.success(request, _("Age assessment recorded.")),
-        ),
-    )
+@access("case", policy.AGE_ASSESS, methods=("GET", "POST"))
+def age_assessment_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = AgeAssessmentForm(request.POST or None, initial={"assessed_on": clock.today()}, auto_id="age_%s")
+
+    def run(d: dict[str, Any]) -> str:
+        services.age_assessment_record(user=request.user, case=case, **d)
+        return _("Age assessment recorded.")
+
+    return case_form(request, case, form, run, title=_("Record an age assessment"))
 
 
 @access("case", policy.GUARDIAN_APPOINT, methods=("POST",))
-def guardian_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.GUARDIAN_APPOINT, case)
-    return post_case_action(
-        request,
-        case,
-        GuardianForm(request.POST),
-        lambda d: (
-            services.guardian_appoint(user=request.user, case=case, appointed_on=d["appointed_on"]),
-            messages.success(request, _("Guardian appointment recorded.")),
-        ),
-    )
+def guardian_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    def run(d: dict[str, Any]) -> None:
+        services.guardian_appoint(user=request.user, case=case, appointed_on=d["appointed_on"])
+        messages.success(request, _("Guardian appointment recorded."))
+
+    return post_case_action(request, case, GuardianForm(request.POST), run)

@@ -1,24 +1,15 @@
-"""Dates in the country's time zone (Europe/Belgrade for Serbia)."""
+"""Calendar helpers in the country's time zone. What time and what day it is comes from ``lib.clock``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.utils import timezone
+from opennrm.lib.clock import local_tz, today
 
+__all__ = ["age_on", "local_today", "local_tz"]
 
-def local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def now() -> dt.datetime:
-    return timezone.now()
-
-
-def local_today() -> dt.date:
-    return timezone.localtime(timezone.now(), local_tz()).date()
+# Kept for the callers that still say so; it is the one clock's day.
+local_today = today
 
 
 def age_on(birth: dt.date, on: dt.date) -> int:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opennrm.api.base import PolicyAPIView
-from opennrm.api.pagination import paginate
+from opennrm.api.pagination import Pagination, paginate
+from opennrm.api.serializers import Query, Serializer
 from opennrm.core.http import Access
 from opennrm.notifications import selectors, services
 from opennrm.notifications.kinds import render
 
 
-class NotificationOutSerializer(serializers.Serializer):
+class NotificationOutSerializer(Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     title = serializers.SerializerMethodField()
@@ -27,17 +28,22 @@ class NotificationOutSerializer(serializers.Serializer):
         return render(obj)
 
 
-class MarkReadInSerializer(serializers.Serializer):
+class MarkReadInSerializer(Serializer):
     # Shapes are checked by the service (one message for every bad input); declared here for the schema.
     ids = serializers.ListField(child=serializers.IntegerField(), required=False)
     all = serializers.BooleanField(required=False)
 
 
-class MarkReadOutSerializer(serializers.Serializer):
+class NotificationQuerySerializer(Query):
+    unread = serializers.BooleanField(required=False, help_text="Only unread notifications")
+
+
+class MarkReadOutSerializer(Serializer):
     marked = serializers.IntegerField()
 
 
 class NotificationListApi(PolicyAPIView):
+    pagination_class = Pagination
     access = Access(scope="authenticated")
     # Codes and organisation names only, never a person's data.
     touches_personal_data = False
@@ -45,11 +51,13 @@ class NotificationListApi(PolicyAPIView):
     @extend_schema(
         responses=NotificationOutSerializer(many=True),
         summary="Your notifications, newest first",
-        parameters=[OpenApiParameter("unread", bool, description="Only unread notifications")],
+        parameters=[NotificationQuerySerializer],
     )
     def get(self, request: Request) -> Response:
-        unread_only = request.query_params.get("unread", "").lower() in ("1", "true")
-        qs = selectors.notification_list(user=request.user, unread_only=unread_only)
+        query = NotificationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        unread_only = query.validated_data.get("unread", False)
+        qs = selectors.notification_list(user=self.user(request), unread_only=unread_only)
         return paginate(request, self, qs, lambda page: NotificationOutSerializer(page, many=True).data)
 
 
@@ -65,5 +73,5 @@ class NotificationReadApi(PolicyAPIView):
     )
     def post(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
-        marked = services.mark_read(user=request.user, ids=data.get("ids"), all=data.get("all") is True)
+        marked = services.mark_read(user=self.user(request), ids=data.get("ids"), all=data.get("all") is True)
         return Response(MarkReadOutSerializer({"marked": marked}).data)

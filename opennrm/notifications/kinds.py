@@ -62,7 +62,7 @@ KINDS: dict[str, Kind] = {
         N_("No guardian has been appointed in case %(case)s; it was due on %(date)s"), "cases:detail"
     ),
     "age_assessment_due": Kind(N_("Age assessment in case %(case)s is due on %(date)s"), "cases:detail"),
-    "report_received": Kind(N_("New report in the triage queue"), "identification:triage"),
+    "report_received": Kind(N_("New report in the triage queue"), "intake:triage"),
     "task_assigned": Kind(N_("New task for your organisation in case %(case)s"), "cases:detail"),
     "service_requested": Kind(N_("New service request in case %(case)s from %(org)s"), "assistance:inbox"),
     "service_declined": Kind(N_("A service in case %(case)s was declined by %(org)s"), "cases:detail"),

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 
-from opennrm.core.http import access
+from opennrm.core.http import AuthenticatedHttpRequest, access
 from opennrm.lib.errors import DomainError
 from opennrm.notifications import selectors, services
 from opennrm.notifications.kinds import render as render_title
 
 
 @access("authenticated")
-def notification_list_view(request: HttpRequest) -> HttpResponse:
+def notification_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     page = Paginator(selectors.notification_list(user=request.user, unread_only=unread_only), 50).get_page(
         request.GET.get("page")
@@ -29,7 +29,7 @@ def notification_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @access("authenticated", methods=("POST",))
-def notification_read_view(request: HttpRequest) -> HttpResponse:
+def notification_read_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     mark_all = request.POST.get("all") == "1"
     ids: list[int] | None = None
     if not mark_all:

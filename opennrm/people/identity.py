@@ -121,7 +121,7 @@ def search_digests(query: str) -> list[tuple[str, str]]:
     except ValueError:
         pass
     tokens = scripts.name_tokens(query)
-    digests = [(LookupKind.NAME, blind_index(LookupKind.NAME, t)) for t in tokens]
+    digests: list[tuple[str, str]] = [(LookupKind.NAME, blind_index(LookupKind.NAME, t)) for t in tokens]
     number = re.sub(r"[^0-9A-Za-z]", "", scripts.to_latin(query)).upper()
     if number and any(ch.isdigit() for ch in number):
         digests = [(LookupKind.DOCUMENT, blind_index(LookupKind.DOCUMENT, number))]

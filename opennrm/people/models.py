@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +61,17 @@ class Person(TrackedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def is_foreign_national(self) -> bool:
+        """A citizen of another country than the one this instance serves (settings.COUNTRY_CODE)."""
+        citizenship = (self.citizenship or "").upper()
+        return bool(citizenship) and citizenship != settings.COUNTRY_CODE
+
+
+def is_foreign_national(case: Any) -> bool:
+    """The person of ``case`` is a foreign national (reflection period, residence permits, return)."""
+    return case.person.is_foreign_national
 
 
 def identity_aad(person_code: str) -> str:

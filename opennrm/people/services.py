@@ -13,7 +13,7 @@ from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
 from opennrm.core import codes, crypto
 from opennrm.core.locking import update_versioned
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import DomainError, NotFound
 from opennrm.people.identity import clean_identity, lookup_digests
 from opennrm.people.models import Disability, Person, PersonIdentity, PersonLookup, Sex, identity_aad
@@ -34,7 +34,7 @@ ATTRIBUTE_FIELDS = (
 
 
 def clean_attributes(data: dict[str, Any]) -> dict[str, Any]:
-    today = local_today()
+    today = clock.today()
     out: dict[str, Any] = {}
     for key, value in data.items():
         if key not in ATTRIBUTE_FIELDS:
@@ -103,7 +103,7 @@ def _store_identity(person: Person, identity: dict[str, Any]) -> None:
 def person_create(*, user: Any, attributes: dict[str, Any], identity: dict[str, Any]) -> Person:
     """Register a person: attributes in clear columns, identity encrypted. Callers check the policy."""
     attrs = clean_attributes(attributes)
-    ident = clean_identity(identity, today=local_today())
+    ident = clean_identity(identity, today=clock.today())
     person = Person(code=codes.next_code("person"), created_by=user, updated_by=user, **attrs)
     person.full_clean()
     person.save()
@@ -134,7 +134,7 @@ def person_update(
     person.full_clean()
     changed = sorted(attrs)
     if identity is not None:
-        ident = clean_identity(identity, today=local_today())
+        ident = clean_identity(identity, today=clock.today())
         if not policy.may_see_whereabouts(user, person):
             # A user who sees "withheld" cannot have changed the address: keep the stored one.
             stored = _stored_identity(person) or {}
@@ -158,7 +158,7 @@ def person_create_many(*, user: Any, rows: list[tuple[dict[str, Any], dict[str, 
     """
     if not rows:
         return []
-    today = local_today()
+    today = clock.today()
     persons: list[Person] = []
     identities: list[dict[str, Any]] = []
     for number, (attributes, identity) in enumerate(rows, start=1):

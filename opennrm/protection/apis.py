@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from opennrm import policy
 from opennrm.accounts.models import Organisation, User
 from opennrm.accounts.roles import Perm, Sensitivity
-from opennrm.api.base import PolicyAPIView, require
-from opennrm.cases import selectors as case_selectors
+from opennrm.api.base import PolicyAPIView
+from opennrm.api.serializers import Serializer
 from opennrm.core.http import Access
 from opennrm.lib.errors import DomainError
 from opennrm.protection import selectors, services
@@ -27,10 +27,10 @@ from opennrm.protection.models import (
     RiskFactor,
     RiskLevel,
 )
-from opennrm.protection.views import may_read_family, reasons_text
+from opennrm.protection.views import reasons_text
 
 
-class RiskAssessmentInSerializer(serializers.Serializer):
+class RiskAssessmentInSerializer(Serializer):
     answers = serializers.DictField(
         child=serializers.ChoiceField(choices=FactorAnswer.choices),
         help_text="every factor: " + ", ".join(RiskFactor.values),
@@ -40,7 +40,7 @@ class RiskAssessmentInSerializer(serializers.Serializer):
     raised_reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class RiskAssessmentOutSerializer(serializers.Serializer):
+class RiskAssessmentOutSerializer(Serializer):
     id = serializers.IntegerField()
     assessed_on = serializers.DateField()
     organisation = serializers.CharField(source="organisation.code")
@@ -58,19 +58,19 @@ class RiskAssessmentOutSerializer(serializers.Serializer):
         return reasons_text(obj)
 
 
-class MeasureInSerializer(serializers.Serializer):
+class MeasureInSerializer(Serializer):
     kind = serializers.ChoiceField(choices=MeasureKind.choices)
     responsible = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())
     started_on = serializers.DateField(required=False)
 
 
-class MeasureEndInSerializer(serializers.Serializer):
+class MeasureEndInSerializer(Serializer):
     version = serializers.IntegerField(min_value=1)
     ended_on = serializers.DateField(required=False)
     reason = serializers.CharField(max_length=300)
 
 
-class MeasureOutSerializer(serializers.Serializer):
+class MeasureOutSerializer(Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     responsible = serializers.CharField(source="responsible.code")
@@ -80,15 +80,15 @@ class MeasureOutSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class NamedStaffEndInSerializer(serializers.Serializer):
+class NamedStaffEndInSerializer(Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class NamedInSerializer(serializers.Serializer):
+class NamedInSerializer(Serializer):
     username = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all(), source="user")
 
 
-class NamedOutSerializer(serializers.Serializer):
+class NamedOutSerializer(Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField(source="user.username")
     organisation = serializers.CharField(source="user.organisation.code")
@@ -111,8 +111,8 @@ class CaseRiskAssessmentsApi(PolicyAPIView):
         summary="Risk assessments, newest first (readers of security content; others get an empty list)",
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        if not policy.may_read_class(request.user, Sensitivity.SECURITY):
+        case = self.case
+        if not policy.reads(request.user, Sensitivity.SECURITY):
             return Response([])
         rows = selectors.assessments(case)
         return Response(RiskAssessmentOutSerializer(rows, many=True).data)
@@ -123,8 +123,7 @@ class CaseRiskAssessmentsApi(PolicyAPIView):
         summary="Assess the risk: every factor answered; the level follows and may only be raised",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.RISK_MANAGE, case)
+        case = self.case
         ser = RiskAssessmentInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         a = services.risk_assess(user=request.user, case=case, **ser.validated_data)
@@ -143,15 +142,14 @@ class CaseMeasuresApi(PolicyAPIView):
 
     @extend_schema(responses=MeasureOutSerializer(many=True), summary="Protection measures of a case")
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         return Response(MeasureOutSerializer(selectors.measures_visible(request.user, case), many=True).data)
 
     @extend_schema(
         request=MeasureInSerializer, responses={201: MeasureOutSerializer}, summary="Record a measure"
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.RISK_MANAGE, case)
+        case = self.case
         ser = MeasureInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         m = services.measure_add(user=request.user, case=case, **ser.validated_data)
@@ -164,8 +162,7 @@ class MeasureEndApi(PolicyAPIView):
 
     @extend_schema(request=MeasureEndInSerializer, responses=MeasureOutSerializer, summary="End a measure")
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.RISK_MANAGE, case)
+        case = self.case
         measure = services.measure_in_case(user=request.user, case=case, pk=pk)
         ser = MeasureEndInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -192,8 +189,8 @@ class CaseNamedStaffApi(PolicyAPIView):
 
     @extend_schema(responses=NamedOutSerializer(many=True), summary="Staff named to know where the person is")
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        if not policy.may_read_class(request.user, Sensitivity.SECURITY):
+        case = self.case
+        if not policy.reads(request.user, Sensitivity.SECURITY):
             return Response([])
         return Response(NamedOutSerializer(selectors.named_staff(case), many=True).data)
 
@@ -201,8 +198,7 @@ class CaseNamedStaffApi(PolicyAPIView):
         request=NamedInSerializer, responses={201: NamedOutSerializer}, summary="Name a staff member"
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.STAFF_NAME, case)
+        case = self.case
         ser = NamedInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         row = services.staff_name(user=request.user, case=case, named=ser.validated_data["user"])
@@ -215,8 +211,7 @@ class NamedStaffEndApi(PolicyAPIView):
 
     @extend_schema(request=NamedStaffEndInSerializer, responses=NamedOutSerializer, summary="No longer named")
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.STAFF_NAME, case)
+        case = self.case
         row = NamedStaff.objects.filter(case=case, pk=pk).select_related("case", "user").first()
         if row is None:
             raise DomainError(_("There is no such named person in this case."), field="named")
@@ -228,12 +223,12 @@ class NamedStaffEndApi(PolicyAPIView):
         return Response(NamedOutSerializer(row).data)
 
 
-class FamilyAssessmentInSerializer(serializers.Serializer):
+class FamilyAssessmentInSerializer(Serializer):
     outcome = serializers.ChoiceField(choices=FamilyOutcome.choices)
     assessed_on = serializers.DateField(required=False)
 
 
-class FamilyAssessmentOutSerializer(serializers.Serializer):
+class FamilyAssessmentOutSerializer(Serializer):
     id = serializers.IntegerField()
     assessed_on = serializers.DateField()
     organisation = serializers.CharField(source="organisation.code")
@@ -255,8 +250,8 @@ class CaseFamilyAssessmentsApi(PolicyAPIView):
         summary="A child's family assessments, newest first (care and safety roles; others get an empty list)",
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        if not may_read_family(request.user):
+        case = self.case
+        if not policy.can(request.user, policy.FAMILY_READ):
             return Response([])
         rows = FamilyAssessment.objects.filter(case=case).select_related("organisation")
         return Response(FamilyAssessmentOutSerializer(rows, many=True).data)
@@ -267,8 +262,7 @@ class CaseFamilyAssessmentsApi(PolicyAPIView):
         summary="The centre for social work records whether the child may go back to the family",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.FAMILY_ASSESS, case)
+        case = self.case
         ser = FamilyAssessmentInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         row = services.family_assess(user=request.user, case=case, **ser.validated_data)

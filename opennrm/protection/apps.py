@@ -19,3 +19,15 @@ class ProtectionConfig(AppConfig):
             register_describer(kind, timeline.describe)
         register_case_panel(protection_panel)
         register_case_panel(family_panel)
+
+        from opennrm.cases.sheet import Part, register_part
+        from opennrm.protection import models as m
+
+        for part in (
+            Part("risk_assessments", m.RiskAssessment, limit=20, names={"organisation": "organisation"}),
+            Part("risk_answers", m.RiskAnswer, case_path="assessment__case_id"),
+            Part("protection_measures", m.ProtectionMeasure, names={"responsible": "organisation"}),
+            Part("named_staff", m.NamedStaff, where={"ended_at__isnull": True}, names={"user": "user"}),
+            Part("family_assessments", m.FamilyAssessment, limit=1, names={"organisation": "organisation"}),
+        ):
+            register_part(part)

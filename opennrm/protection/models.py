@@ -21,7 +21,7 @@ class RiskLevel(models.TextChoices):
     CRITICAL = "critical", _("critical")
 
 
-RISK_ORDER = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2, RiskLevel.CRITICAL: 3}
+RISK_ORDER: dict[str, int] = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2, RiskLevel.CRITICAL: 3}
 # From this level on, the person's whereabouts are for the named staff of the case only.
 RESTRICTED_LEVELS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, prefetch_related_objects
 
 from opennrm import policy
 from opennrm.accounts.roles import Sensitivity
+from opennrm.cases import sheet
 from opennrm.cases.models import Case, Involvement
 from opennrm.people.models import Person
 from opennrm.protection.models import (
@@ -40,7 +41,17 @@ def current_assessment(case: Case) -> RiskAssessment | None:
 
 
 def assessments(case: Case, limit: int = 20) -> list[RiskAssessment]:
-    return list(RiskAssessment.objects.filter(case=case).select_related("organisation")[:limit])
+    """The newest ``limit`` assessments, newest first; the newest with its answers."""
+    rows = sheet.rows(
+        case,
+        "risk_assessments",
+        lambda: RiskAssessment.objects.filter(case=case).select_related("organisation")[:limit],
+    )[:limit]
+    if rows and getattr(case, "_sheet", None) is not None:
+        sheet.attach_children(rows, case._sheet["risk_answers"], fk="assessment_id", cache="answers")
+    elif rows:
+        prefetch_related_objects(rows[:1], "answers")
+    return rows
 
 
 def restricted_case_ids(person: Person) -> list[int]:
@@ -54,26 +65,40 @@ def restricted_case_ids(person: Person) -> list[int]:
 
 def whereabouts_gate(user: Any, person: Person) -> bool:
     """Registered with the policy: at high or critical risk in any of the person's cases, only the
-    staff named in such a case see where the person is."""
-    restricted = restricted_case_ids(person)
-    if not restricted:
+    staff named in such a case see where the person is. One query answers both questions."""
+
+    def restricted(person_ref: Any) -> QuerySet:
+        return (
+            Case.objects.filter(person=person_ref)
+            .annotate(level=latest_level())
+            .filter(level__in=RESTRICTED_LEVELS)
+        )
+
+    answer = Person.objects.filter(pk=person.pk).annotate(restricted=Exists(restricted(OuterRef("pk"))))
+    named = None
+    if user is not None and getattr(user, "is_authenticated", False) and user.organisation_id:
+        # Named, and still with an organisation involved in that case (a user who moved on, or whose
+        # organisation's involvement ended, no longer knows).
+        involved = Involvement.objects.active().filter(
+            case=OuterRef("case"), organisation_id=user.organisation_id
+        )
+        named = NamedStaff.objects.filter(
+            case__in=restricted(OuterRef(OuterRef("pk"))).values("pk"), user=user, ended_at__isnull=True
+        ).filter(Exists(involved))
+        answer = answer.annotate(named=Exists(named))
+    row = answer.values("restricted", *(["named"] if named is not None else [])).first()
+    if row is None or not row["restricted"]:
         return True
-    if user is None or not getattr(user, "is_authenticated", False) or not user.organisation_id:
-        return False
-    # Named, and still with an organisation involved in that case (a user who moved on, or whose
-    # organisation's involvement ended, no longer knows).
-    involved = Involvement.objects.active().filter(
-        case=OuterRef("case"), organisation_id=user.organisation_id
-    )
-    return (
-        NamedStaff.objects.filter(case_id__in=restricted, user=user, ended_at__isnull=True)
-        .filter(Exists(involved))
-        .exists()
-    )
+    return bool(row.get("named"))
 
 
 def family_assessment(case: Case) -> FamilyAssessment | None:
-    return FamilyAssessment.objects.filter(case=case).select_related("organisation").first()
+    rows = sheet.rows(
+        case,
+        "family_assessments",
+        lambda: FamilyAssessment.objects.filter(case=case).select_related("organisation")[:1],
+    )
+    return rows[0] if rows else None
 
 
 def family_return_allowed(case: Case) -> bool:
@@ -86,28 +111,34 @@ def family_return_allowed(case: Case) -> bool:
 
 
 def named_staff(case: Case) -> list[NamedStaff]:
-    return list(
-        NamedStaff.objects.filter(case=case, ended_at__isnull=True).select_related(
+    return sheet.rows(
+        case,
+        "named_staff",
+        lambda: NamedStaff.objects.filter(case=case, ended_at__isnull=True).select_related(
             "user", "user__organisation"
-        )
+        ),
     )
 
 
 def measures_visible(user: Any, case: Case) -> list[ProtectionMeasure]:
     """Measures for readers of security content; the witness programme only for those who also read
     legal content (the police and the Centre), and then only the fact, the date and the authority."""
-    if not policy.may_read_class(user, Sensitivity.SECURITY):
+    if not policy.reads(user, Sensitivity.SECURITY):
         return []
-    rows = ProtectionMeasure.objects.filter(case=case).select_related("responsible")
-    if not policy.may_read_class(user, Sensitivity.LEGAL):
-        rows = rows.exclude(kind=MeasureKind.WITNESS_PROTECTION)
-    return list(rows)
+    rows = sheet.rows(
+        case,
+        "protection_measures",
+        lambda: ProtectionMeasure.objects.filter(case=case).select_related("responsible"),
+    )
+    if not policy.reads(user, Sensitivity.LEGAL):
+        rows = [m for m in rows if m.kind != MeasureKind.WITNESS_PROTECTION]
+    return rows
 
 
 def reassessments_due(user: Any, *, on: dt.date, limit: int = 20) -> QuerySet:
     """Cases the user sees whose newest risk assessment is due again (for the home page); only for
     readers of security content, since the list names the level."""
-    if not policy.may_read_class(user, Sensitivity.SECURITY):
+    if not policy.reads(user, Sensitivity.SECURITY):
         return RiskAssessment.objects.none()
     newest = (
         RiskAssessment.objects.filter(case=OuterRef("case")).order_by("-assessed_on", "-id").values("pk")[:1]

@@ -13,10 +13,11 @@ from opennrm.accounts.models import Organisation, User
 from opennrm.accounts.roles import Sensitivity
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import Case, Involvement
-from opennrm.cases.services import clean_choice, clean_date, clean_text, timeline_add
+from opennrm.cases.services import timeline_add
 from opennrm.core import deadlines
 from opennrm.core.locking import update_versioned
-from opennrm.identification.services import _common as clock
+from opennrm.lib import clean, clock
+from opennrm.lib.clean import clean_choice, clean_text
 from opennrm.lib.errors import DomainError, NotFound, PermissionDenied
 from opennrm.notifications.services import notify
 from opennrm.protection import risk
@@ -44,13 +45,6 @@ TIMELINE_KINDS = (
     "family_assessed",
 )
 MIN_REASON = 20
-
-
-def _past_date(value: Any, field: str) -> dt.date:
-    day = clean_date(value, field) or clock.today()
-    if day > clock.today():
-        raise DomainError(_("The date cannot be in the future."), field=field)
-    return day
 
 
 def _require(user: Any, action: str, case: Case) -> None:
@@ -97,7 +91,7 @@ def risk_assess(
         if factor not in answers:
             raise DomainError(_("Answer every risk factor."), field=factor)
         clean_choice(answers[factor], FactorAnswer, factor)
-    day = _past_date(assessed_on, "assessed_on")
+    day = clean.clean_past_date(assessed_on, "assessed_on", default=clock.today())
     result = risk.assess(answers)
     final = result.level
     raised_reason = clean_text(raised_reason, "raised_reason", 500)
@@ -174,7 +168,7 @@ def measure_add(
         case=case,
         kind=kind,
         responsible=responsible,
-        started_on=_past_date(started_on, "started_on"),
+        started_on=clean.clean_past_date(started_on, "started_on", default=clock.today()),
         created_by=user,
         updated_by=user,
     )
@@ -211,7 +205,7 @@ def measure_end(
     _require(user, policy.RISK_MANAGE, case)
     if measure.ended_on is not None:
         raise DomainError(_("This measure has already ended."), field="ended_on")
-    day = _past_date(ended_on, "ended_on")
+    day = clean.clean_past_date(ended_on, "ended_on", default=clock.today())
     if day < measure.started_on:
         raise DomainError(_("The end cannot be before the start."), field="ended_on")
     reason = clean_text(reason, "reason", 300, required=True)
@@ -243,7 +237,7 @@ def _name(*, user: Any, case: Case, named: User) -> NamedStaff:
         case=case,
         user=user,
         kind="staff_named",
-        params={"org": named.organisation.name if named.organisation_id else ""},
+        params={"org": named.organisation.name if named.organisation is not None else ""},
         sensitivity=Sensitivity.SECURITY,
     )
     audit_record(
@@ -293,7 +287,7 @@ def staff_unname(*, user: Any, row: NamedStaff, expected_version: int) -> NamedS
 
 
 def measure_in_case(*, user: Any, case: Case, pk: int) -> ProtectionMeasure:
-    if not policy.may_read_class(user, Sensitivity.SECURITY):
+    if not policy.reads(user, Sensitivity.SECURITY):
         raise PermissionDenied()
     measure = ProtectionMeasure.objects.filter(case=case, pk=pk).select_related("case").first()
     if measure is None:
@@ -310,7 +304,7 @@ def family_assess(*, user: Any, case: Case, outcome: str, assessed_on: Any = Non
     clean_choice(outcome, FamilyOutcome, "outcome")
     row = FamilyAssessment.objects.create(
         case=case,
-        assessed_on=_past_date(assessed_on, "assessed_on"),
+        assessed_on=clean.clean_past_date(assessed_on, "assessed_on", default=clock.today()),
         organisation_id=user.organisation_id,
         outcome=outcome,
         created_by=user,

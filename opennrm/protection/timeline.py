@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
 from opennrm.cases.models import TimelineEvent
+from opennrm.cases.timeline import choice_label as _label
 from opennrm.lib.scripts import in_active_script as script
 from opennrm.protection.models import FamilyOutcome, MeasureKind, RiskLevel
-
-
-def _label(choices: Any, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 def describe(event: TimelineEvent) -> str:

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from opennrm import policy
 from opennrm.accounts.models import Organisation, User
 from opennrm.accounts.roles import Sensitivity
-from opennrm.cases import selectors as case_selectors
-from opennrm.cases.models import Involvement
-from opennrm.cases.views import post_case_action
-from opennrm.core.http import access
-from opennrm.lib.dates import local_today
+from opennrm.cases.models import Case, Involvement
+from opennrm.cases.views import case_form
+from opennrm.cases.views import post_case_message as _post
+from opennrm.core.http import AuthenticatedHttpRequest, access
+from opennrm.lib import clock
 from opennrm.lib.errors import DomainError
 from opennrm.lib.scripts import in_active_script
 from opennrm.protection import risk, selectors, services
 from opennrm.protection.models import (
+    RESTRICTED_LEVELS,
     FactorAnswer,
     FamilyOutcome,
     MeasureKind,
@@ -87,6 +86,8 @@ class MeasureEndForm(forms.Form):
 
 class _UserChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
+        # Offered are staff of the organisations involved in the case, never a user without one.
+        assert obj.organisation is not None
         return f"{obj.get_full_name() or obj.username} ({in_active_script(obj.organisation.name)})"
 
 
@@ -97,7 +98,9 @@ class NameStaffForm(forms.Form):
         super().__init__(*args, **kwargs)
         if case is not None:
             orgs = Involvement.objects.active().filter(case=case).values("organisation_id")
-            self.fields["user"].queryset = (
+            field = self.fields["user"]
+            assert isinstance(field, _UserChoice)
+            field.queryset = (
                 User.objects.filter(is_active=True, organisation_id__in=orgs)
                 .select_related("organisation")
                 .order_by("organisation__name", "last_name", "first_name")
@@ -115,43 +118,37 @@ def reasons_text(assessment: Any) -> list[str]:
     return [_(msgid) % params if params else _(msgid) for msgid, params in result.reasons]
 
 
-def protection_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
+def protection_panel(request: AuthenticatedHttpRequest, case: Any) -> dict[str, Any] | None:
     """Registered with cases.views.register_case_panel. Readers of security content only."""
     user = request.user
-    if not policy.may_read_class(user, Sensitivity.SECURITY):
+    if not policy.reads(user, Sensitivity.SECURITY):
         return None
     manage = policy.can(user, policy.RISK_MANAGE, case)
     name = policy.can(user, policy.STAFF_NAME, case)
-    current = selectors.current_assessment(case)
+    history = selectors.assessments(case)
+    current = history[0] if history else None
     measures = selectors.measures_visible(user, case)
     if current is None and not measures and not manage:
         return None
-    today = local_today()
+    today = clock.today()
     return {
         "template": "protection/_case_panel.html",
         "current": current,
         "reasons": reasons_text(current) if current else [],
         "overdue": bool(current and current.reassess_by < today),
-        "history": selectors.assessments(case)[1:],
+        # At high or critical risk the person's whereabouts are withheld (protection.models).
+        "restricted": bool(current and current.level in RESTRICTED_LEVELS),
+        "history": history[1:],
         "measures": measures,
         "named": selectors.named_staff(case),
         "whereabouts_visible": policy.may_see_whereabouts(user, case),
         "may": {"manage": manage, "name": name},
-        "risk_form": RiskForm(initial={"assessed_on": today}, auto_id="risk_%s") if manage else None,
-        "measure_form": MeasureForm(initial={"started_on": today}, auto_id="measure_%s") if manage else None,
-        "name_form": NameStaffForm(case=case, auto_id="named_%s") if name else None,
     }
 
 
-def _post(request: HttpRequest, case: Any, form: forms.Form, action: Callable[[dict[str, Any]], str]):
-    return post_case_action(request, case, form, lambda d: messages.success(request, action(d)))
-
-
-@access("case", policy.RISK_MANAGE, methods=("POST",))
-def risk_assess_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.RISK_MANAGE, case)
-    form = RiskForm(request.POST)
+@access("case", policy.RISK_MANAGE, methods=("GET", "POST"))
+def risk_assess_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = RiskForm(request.POST or None, initial={"assessed_on": clock.today()}, auto_id="risk_%s")
 
     def run(d: dict[str, Any]) -> str:
         a = services.risk_assess(
@@ -164,13 +161,14 @@ def risk_assess_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Risk assessed: %(level)s.") % {"level": a.get_level_display()}
 
-    return _post(request, case, form, run)
+    return case_form(
+        request, case, form, run, title=_("Assess the risk"), template="protection/_risk_fields.html"
+    )
 
 
-@access("case", policy.RISK_MANAGE, methods=("POST",))
-def measure_add_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.RISK_MANAGE, case)
+@access("case", policy.RISK_MANAGE, methods=("GET", "POST"))
+def measure_add_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = MeasureForm(request.POST or None, initial={"started_on": clock.today()}, auto_id="measure_%s")
 
     def run(d: dict[str, Any]) -> str:
         services.measure_add(
@@ -182,13 +180,18 @@ def measure_add_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Protection measure recorded.")
 
-    return _post(request, case, MeasureForm(request.POST), run)
+    return case_form(
+        request,
+        case,
+        form,
+        run,
+        title=_("Record a protection measure"),
+        template="protection/_measure_fields.html",
+    )
 
 
 @access("case", policy.RISK_MANAGE, methods=("POST",))
-def measure_end_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.RISK_MANAGE, case)
+def measure_end_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> str:
         measure = services.measure_in_case(user=request.user, case=case, pk=d["measure"])
@@ -204,22 +207,21 @@ def measure_end_view(request: HttpRequest, code: str) -> HttpResponse:
     return _post(request, case, MeasureEndForm(request.POST), run)
 
 
-@access("case", policy.STAFF_NAME, methods=("POST",))
-def staff_name_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.STAFF_NAME, case)
+@access("case", policy.STAFF_NAME, methods=("GET", "POST"))
+def staff_name_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = NameStaffForm(request.POST or None, case=case, auto_id="named_%s")
 
     def run(d: dict[str, Any]) -> str:
         services.staff_name(user=request.user, case=case, named=d["user"])
         return _("Named.")
 
-    return _post(request, case, NameStaffForm(request.POST, case=case), run)
+    return case_form(
+        request, case, form, run, title=_("Name a staff member"), submit=_("Add to the named staff")
+    )
 
 
 @access("case", policy.STAFF_NAME, methods=("POST",))
-def staff_unname_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.STAFF_NAME, case)
+def staff_unname_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> str:
         row = NamedStaff.objects.filter(case=case, pk=d["named"]).first()
@@ -241,31 +243,25 @@ class FamilyAssessmentForm(forms.Form):
     assessed_on = forms.DateField(label=_lazy("Assessed on"), widget=DATE)
 
 
-def may_read_family(user: Any) -> bool:
-    """The family's assessment is for those who work with the child's care and safety."""
-    return bool(policy.readable_sensitivities(user) & {Sensitivity.PSYCHOSOCIAL, Sensitivity.SECURITY})
-
-
-def family_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
+def family_panel(request: AuthenticatedHttpRequest, case: Any) -> dict[str, Any] | None:
     """A child's case: whether the child may go back to the family, and the CSW's form."""
     user = request.user
-    if not case.is_child or not may_read_family(user):
+    if not case.is_child or not policy.can(user, policy.FAMILY_READ):
         return None
     may = policy.can(user, policy.FAMILY_ASSESS, case)
     return {
         "template": "protection/_family_panel.html",
         "assessment": selectors.family_assessment(case),
         "allowed": selectors.family_return_allowed(case),
-        "form": FamilyAssessmentForm(initial={"assessed_on": local_today()}, auto_id="family_%s")
-        if may
-        else None,
+        "may": may,
     }
 
 
-@access("case", policy.FAMILY_ASSESS, methods=("POST",))
-def family_assess_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.FAMILY_ASSESS, case)
+@access("case", policy.FAMILY_ASSESS, methods=("GET", "POST"))
+def family_assess_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = FamilyAssessmentForm(
+        request.POST or None, initial={"assessed_on": clock.today()}, auto_id="family_%s"
+    )
 
     def run(d: dict[str, Any]) -> str:
         services.family_assess(
@@ -273,4 +269,4 @@ def family_assess_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Family assessment recorded.")
 
-    return _post(request, case, FamilyAssessmentForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Record the family assessment"))

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from opennrm import policy
 from opennrm.accounts.roles import Perm
-from opennrm.api.base import PolicyAPIView, require
-from opennrm.cases import selectors as case_selectors
+from opennrm.api.base import PolicyAPIView
+from opennrm.api.serializers import Serializer
 from opennrm.core.http import Access
 from opennrm.residence import selectors, services
 from opennrm.residence.models import HealthCoverageBasis, PermitDecision, ResidenceGround
@@ -29,7 +29,7 @@ GROUND_HELP = (
 # ---- serializers ---------------------------------------------------------------------------------
 
 
-class PermitOutSerializer(serializers.Serializer):
+class PermitOutSerializer(Serializer):
     id = serializers.IntegerField()
     case = serializers.CharField(source="case.code")
     withheld = serializers.SerializerMethodField(
@@ -63,7 +63,7 @@ class PermitOutSerializer(serializers.Serializer):
         return data
 
 
-class PermitApplyInSerializer(serializers.Serializer):
+class PermitApplyInSerializer(Serializer):
     ground = serializers.ChoiceField(choices=ResidenceGround.choices, help_text=GROUND_HELP)
     applied_on = serializers.DateField()
     issuing_authority = serializers.CharField(
@@ -75,7 +75,7 @@ class PermitApplyInSerializer(serializers.Serializer):
     )
 
 
-class PermitDecisionInSerializer(serializers.Serializer):
+class PermitDecisionInSerializer(Serializer):
     decision = serializers.ChoiceField(choices=[PermitDecision.GRANTED, PermitDecision.REFUSED])
     decided_on = serializers.DateField()
     valid_from = serializers.DateField(required=False, allow_null=True, help_text="required when granted")
@@ -83,7 +83,7 @@ class PermitDecisionInSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="the version you read (409 if it changed)")
 
 
-class PermitRenewalInSerializer(serializers.Serializer):
+class PermitRenewalInSerializer(Serializer):
     applied_on = serializers.DateField()
     ground = serializers.ChoiceField(
         choices=ResidenceGround.choices,
@@ -100,7 +100,7 @@ class PermitRenewalInSerializer(serializers.Serializer):
     )
 
 
-class HealthCoverageInSerializer(serializers.Serializer):
+class HealthCoverageInSerializer(Serializer):
     entitled = serializers.BooleanField()
     basis = serializers.ChoiceField(
         choices=HealthCoverageBasis.choices,
@@ -113,7 +113,7 @@ class HealthCoverageInSerializer(serializers.Serializer):
     until_on = serializers.DateField(required=False, allow_null=True)
 
 
-class HealthCoverageOutSerializer(serializers.Serializer):
+class HealthCoverageOutSerializer(Serializer):
     id = serializers.IntegerField()
     case = serializers.CharField(source="case.code")
     entitled = serializers.BooleanField()
@@ -125,7 +125,7 @@ class HealthCoverageOutSerializer(serializers.Serializer):
 
 def _permit_out(request: Request, permit: Any, **kw: Any) -> Any:
     return PermitOutSerializer(
-        permit, context={"reads_ground": selectors.may_read_ground(request.user)}, **kw
+        permit, context={"reads_ground": policy.can(request.user, policy.RESIDENCE_GROUND_READ)}, **kw
     ).data
 
 
@@ -148,7 +148,7 @@ class CaseResidencePermitsApi(PolicyAPIView):
         "only the permit in force with its validity",
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         return Response(_permit_out(request, selectors.permits_visible(request.user, case), many=True))
 
     @extend_schema(
@@ -157,8 +157,7 @@ class CaseResidencePermitsApi(PolicyAPIView):
         summary="Record an application for temporary residence (foreign nationals only)",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLAN_MANAGE, case)
+        case = self.case
         ser = PermitApplyInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         permit = services.permit_apply(user=request.user, case=case, **ser.validated_data)
@@ -175,8 +174,7 @@ class ResidencePermitDecisionApi(PolicyAPIView):
         summary="Record the decision on an application: granted with its validity, or refused",
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLAN_MANAGE, case)
+        case = self.case
         permit = selectors.permit_get(user=request.user, case=case, pk=pk)
         ser = PermitDecisionInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -203,8 +201,7 @@ class ResidencePermitRenewalApi(PolicyAPIView):
         summary="Record an application to renew a granted permit (a new application pointing at it)",
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLAN_MANAGE, case)
+        case = self.case
         permit = selectors.permit_get(user=request.user, case=case, pk=pk)
         ser = PermitRenewalInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -235,7 +232,7 @@ class CaseHealthCoverageApi(PolicyAPIView):
         "medical content)",
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         rows = selectors.health_coverages(request.user, case)
         return Response(HealthCoverageOutSerializer(rows, many=True).data)
 
@@ -245,8 +242,7 @@ class CaseHealthCoverageApi(PolicyAPIView):
         summary="Record whether the person is entitled to free health care, on what basis and when",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLAN_MANAGE, case)
+        case = self.case
         ser = HealthCoverageInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         coverage = services.health_coverage_record(user=request.user, case=case, **ser.validated_data)

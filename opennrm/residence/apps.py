@@ -17,6 +17,12 @@ class ResidenceConfig(AppConfig):
             register_describer(kind, timeline.describe)
         register_case_panel(residence_panel)
 
+        from opennrm.cases.sheet import Part, register_part
+        from opennrm.residence import models as m
+
+        register_part(Part("permits", m.ResidencePermit))
+        register_part(Part("health_coverages", m.HealthCoverage, names={"organisation": "organisation"}))
+
         from opennrm.core.deadlines import register_notice_job
 
         register_notice_job("residence renewal reminders", lambda: services.renewal_reminders_run())

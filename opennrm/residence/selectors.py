@@ -14,52 +14,48 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from opennrm import policy
-from opennrm.accounts.roles import Sensitivity
+from opennrm.cases import sheet
 from opennrm.cases.models import Case
-from opennrm.identification.services import _common as clock
+from opennrm.lib import clock
 from opennrm.lib.errors import NotFound
 from opennrm.residence.models import HealthCoverage, PermitDecision, ResidencePermit
 from opennrm.residence.rules import OPEN_OR_GRANTED, reminder_lead_days
 
 
-def may_read_ground(user: Any) -> bool:
-    """The ground and the permit history are legal content."""
-    return policy.may_read_class(user, Sensitivity.LEGAL)
-
-
-def may_read_coverage(user: Any) -> bool:
-    return policy.may_read_class(user, Sensitivity.MEDICAL)
-
-
 def case_permits(case: Case) -> list[ResidencePermit]:
     """Every application of the case, newest first (callers check that the user reads legal)."""
-    return list(ResidencePermit.objects.filter(case=case).order_by("-applied_on", "-id"))
+    return sheet.rows(
+        case, "permits", lambda: ResidencePermit.objects.filter(case=case).order_by("-applied_on", "-id")
+    )
+
+
+def _longest_first(permits: list[ResidencePermit]) -> list[ResidencePermit]:
+    return sorted(permits, key=lambda p: (p.valid_until, p.pk), reverse=True)
 
 
 def current_permit(case: Case, *, on: dt.date | None = None) -> ResidencePermit | None:
     """The granted permit in force on ``on`` (today), the one running longest if several overlap."""
     on = on or clock.today()
-    return (
-        ResidencePermit.objects.filter(
-            case=case, decision=PermitDecision.GRANTED, valid_from__lte=on, valid_until__gte=on
-        )
-        .order_by("-valid_until", "-id")
-        .first()
-    )
+    granted = [
+        p
+        for p in case_permits(case)
+        if p.decision == PermitDecision.GRANTED
+        and p.valid_from
+        and p.valid_until
+        and p.valid_from <= on <= p.valid_until
+    ]
+    return next(iter(_longest_first(granted)), None)
 
 
 def latest_granted(case: Case) -> ResidencePermit | None:
-    return (
-        ResidencePermit.objects.filter(case=case, decision=PermitDecision.GRANTED)
-        .order_by("-valid_until", "-id")
-        .first()
-    )
+    granted = [p for p in case_permits(case) if p.decision == PermitDecision.GRANTED and p.valid_until]
+    return next(iter(_longest_first(granted)), None)
 
 
 def permits_visible(user: Any, case: Case) -> list[ResidencePermit]:
     """Legal readers: the whole history. Others: the permit in force, if any (its validity only;
     callers withhold the ground). The caller has checked that the user sees the case."""
-    if may_read_ground(user):
+    if policy.can(user, policy.RESIDENCE_GROUND_READ):
         return case_permits(case)
     current = current_permit(case)
     return [current] if current else []
@@ -85,7 +81,9 @@ def validity(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
         return {"state": "expired" if expired else "none", "permit": last if expired else None}
     assert current.valid_until is not None
     lead = reminder_lead_days()
-    renewed = current.renewals.filter(decision=PermitDecision.GRANTED).exists()
+    renewed = any(
+        p.renewal_of_id == current.pk and p.decision == PermitDecision.GRANTED for p in case_permits(case)
+    )
     expiring = current.valid_until <= today + dt.timedelta(days=lead) and not renewed
     return {
         "state": "expiring" if expiring else "valid",
@@ -116,15 +114,23 @@ def permits_expiring(user: Any, within_days: int | None = None) -> QuerySet[Resi
 
 def health_coverages(user: Any, case: Case) -> list[HealthCoverage]:
     """The coverage records, newest first, for roles that read the medical class (empty otherwise)."""
-    if not may_read_coverage(user):
+    if not policy.can(user, policy.HEALTH_COVERAGE_READ):
         return []
-    return list(HealthCoverage.objects.filter(case=case).select_related("organisation"))
+    return _coverages(case)
+
+
+def _coverages(case: Case) -> list[HealthCoverage]:
+    return sheet.rows(
+        case,
+        "health_coverages",
+        lambda: HealthCoverage.objects.filter(case=case).select_related("organisation"),
+    )
 
 
 def current_coverage(case: Case, *, on: dt.date | None = None) -> HealthCoverage | None:
     """The latest record that has started by ``on`` and not ended: it replaces earlier ones."""
     on = on or clock.today()
-    latest = HealthCoverage.objects.filter(case=case, from_on__lte=on).order_by("-from_on", "-id").first()
+    latest = next((c for c in _coverages(case) if c.from_on <= on), None)
     if latest is None or (latest.until_on is not None and latest.until_on < on):
         return None
     return latest

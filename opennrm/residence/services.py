@@ -11,7 +11,7 @@ put in a notification, an email or anything printable (CETS 197 Art. 11).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -23,13 +23,14 @@ from opennrm.accounts.models import Organisation, Role
 from opennrm.accounts.roles import Perm, Sensitivity
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import Case, CaseStatus, Involvement, InvolvementRole
-from opennrm.cases.services import clean_choice, clean_date, clean_text, timeline_add
+from opennrm.cases.services import timeline_add
 from opennrm.core.locking import update_versioned
-from opennrm.identification.services import _common as clock
-from opennrm.identification.services._common import is_foreign_national
+from opennrm.lib import clock
+from opennrm.lib.clean import clean_choice, clean_date, clean_text
 from opennrm.lib.dates import local_tz
 from opennrm.lib.errors import DomainError, PermissionDenied
 from opennrm.notifications.services import notify
+from opennrm.people.models import is_foreign_national
 from opennrm.residence.models import (
     HealthCoverage,
     HealthCoverageBasis,
@@ -45,6 +46,14 @@ MAX_AUTHORITY = 120
 
 
 # --- Input -----------------------------------------------------------------------------------------
+
+
+@overload
+def _past_date(value: Any, field: str, *, required: Literal[True] = True) -> dt.date: ...
+
+
+@overload
+def _past_date(value: Any, field: str, *, required: bool) -> dt.date | None: ...
 
 
 def _past_date(value: Any, field: str, *, required: bool = True) -> dt.date | None:
@@ -70,7 +79,7 @@ def _require_permit_writer(user: Any, case: Case) -> None:
     """The coordinating organisation records permits; the permit file is legal content, so whoever
     writes it must be able to read it back."""
     policy.require(user, policy.PLAN_MANAGE, case)
-    if not policy.may_read_class(user, Sensitivity.LEGAL):
+    if not policy.reads(user, Sensitivity.LEGAL):
         raise PermissionDenied()
 
 
@@ -269,7 +278,7 @@ def health_coverage_record(
     """Record whether the person is entitled to free health care, on what basis, for which period.
     A change is a new record; earlier ones stay as history."""
     policy.require(user, policy.PLAN_MANAGE, case)
-    if not policy.may_read_class(user, Sensitivity.MEDICAL):
+    if not policy.reads(user, Sensitivity.MEDICAL):
         raise PermissionDenied()
     if not isinstance(entitled, bool):
         raise DomainError(_("Choose yes or no."), field="entitled")

@@ -5,28 +5,12 @@ coverage event with medical sensitivity and without its basis."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from opennrm.cases.models import TimelineEvent
+from opennrm.cases.timeline import choice_label as _label
+from opennrm.cases.timeline import short_date as _date
 from opennrm.residence.models import PermitDecision, ResidenceGround
-
-
-def _label(choices: Any, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
-def _date(value: Any) -> str:
-    try:
-        return formats.date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
-    except (TypeError, ValueError):
-        return str(value or "")
 
 
 def describe(event: TimelineEvent) -> str:

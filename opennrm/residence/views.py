@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from opennrm import policy
-from opennrm.cases import selectors as case_selectors
-from opennrm.cases.views import post_case_action
-from opennrm.core.http import access
-from opennrm.identification.services._common import is_foreign_national
-from opennrm.lib.dates import local_today
+from opennrm.cases.models import Case
+from opennrm.cases.views import case_form
+from opennrm.core.http import AuthenticatedHttpRequest, access
+from opennrm.lib import clock
+from opennrm.people.models import is_foreign_national
 from opennrm.residence import rules, selectors, services
 from opennrm.residence.models import HealthCoverageBasis, PermitDecision, ResidenceGround
 
@@ -75,12 +73,12 @@ class HealthCoverageForm(forms.Form):
 # --- The panel -----------------------------------------------------------------------------------
 
 
-def residence_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
+def residence_panel(request: AuthenticatedHttpRequest, case: Any) -> dict[str, Any] | None:
     """Registered with cases.views.register_case_panel: shown for a foreign national, or where
     permits or health coverage are recorded."""
     user = request.user
-    reads_ground = selectors.may_read_ground(user)
-    reads_coverage = selectors.may_read_coverage(user)
+    reads_ground = policy.can(user, policy.RESIDENCE_GROUND_READ)
+    reads_coverage = policy.can(user, policy.HEALTH_COVERAGE_READ)
     # Writing the permit file needs the legal class too (services._require_permit_writer).
     manage = policy.can(user, policy.PLAN_MANAGE, case) and reads_ground
     manage_coverage = policy.can(user, policy.PLAN_MANAGE, case) and reads_coverage
@@ -93,25 +91,16 @@ def residence_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
     if not reads_ground and state["state"] not in ("valid", "expiring"):
         # A school or a shelter learns that there is a permit in force, not that there is none.
         state = {"state": "withheld", "permit": None}
-    today = local_today()
     rows = []
+    # A legal reader has the whole chain: which permits already have a renewal open or granted.
+    renewed = {p.renewal_of_id for p in permits if p.renewal_of_id and p.decision in rules.OPEN_OR_GRANTED}
     for p in permits if reads_ground else []:
-        renewable = (
-            manage
-            and p.decision == PermitDecision.GRANTED
-            and not p.renewals.filter(decision__in=rules.OPEN_OR_GRANTED).exists()
-        )
+        renewable = manage and p.decision == PermitDecision.GRANTED and p.pk not in renewed
         rows.append(
             {
                 "permit": p,
-                "decide_form": PermitDecideForm(
-                    initial={"version": p.version, "decided_on": today}, auto_id=f"decide{p.pk}_%s"
-                )
-                if manage and p.decision == PermitDecision.PENDING
-                else None,
-                "renew_form": PermitRenewForm(initial={"applied_on": today}, auto_id=f"renew{p.pk}_%s")
-                if renewable
-                else None,
+                "decide": manage and p.decision == PermitDecision.PENDING,
+                "renew": renewable,
             }
         )
     pending = any(p.decision == PermitDecision.PENDING for p in permits)
@@ -125,29 +114,17 @@ def residence_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
         "lead_days": rules.reminder_lead_days(),
         "coverages": coverages,
         "current_coverage": selectors.current_coverage(case) if reads_coverage else None,
-        "apply_form": PermitApplyForm(initial={"applied_on": today}, auto_id="permit_%s")
-        if manage and foreign and not pending
-        else None,
-        "coverage_form": HealthCoverageForm(initial={"from_on": today}, auto_id="coverage_%s")
-        if manage_coverage
-        else None,
+        "may_apply": manage and foreign and not pending,
+        "may_coverage": manage_coverage,
     }
 
 
 # --- Actions -------------------------------------------------------------------------------------
 
 
-def _post(
-    request: HttpRequest, case: Any, form: forms.Form, action: Callable[[dict[str, Any]], str]
-) -> HttpResponse:
-    """Run one action; ``action`` returns the message to show on success."""
-    return post_case_action(request, case, form, lambda d: messages.success(request, action(d)))
-
-
-@access("case", policy.PLAN_MANAGE, methods=("POST",))
-def permit_apply_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_MANAGE, case)
+@access("case", policy.PLAN_MANAGE, methods=("GET", "POST"))
+def permit_apply_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = PermitApplyForm(request.POST or None, initial={"applied_on": clock.today()}, auto_id="permit_%s")
 
     def run(d: dict[str, Any]) -> str:
         services.permit_apply(
@@ -159,14 +136,17 @@ def permit_apply_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Application for a residence permit recorded.")
 
-    return _post(request, case, PermitApplyForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Record an application for a residence permit"))
 
 
-@access("case", policy.PLAN_MANAGE, methods=("POST",))
-def permit_decide_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_MANAGE, case)
+@access("case", policy.PLAN_MANAGE, methods=("GET", "POST"))
+def permit_decide_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     permit = selectors.permit_get(user=request.user, case=case, pk=pk)
+    form = PermitDecideForm(
+        request.POST or None,
+        initial={"version": permit.version, "decided_on": clock.today()},
+        auto_id=f"decide{pk}_%s",
+    )
 
     def run(d: dict[str, Any]) -> str:
         services.permit_decide(
@@ -180,14 +160,15 @@ def permit_decide_view(request: HttpRequest, code: str, pk: int) -> HttpResponse
         )
         return _("Decision on the residence permit recorded.")
 
-    return _post(request, case, PermitDecideForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Record the decision"))
 
 
-@access("case", policy.PLAN_MANAGE, methods=("POST",))
-def permit_renew_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_MANAGE, case)
+@access("case", policy.PLAN_MANAGE, methods=("GET", "POST"))
+def permit_renew_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     permit = selectors.permit_get(user=request.user, case=case, pk=pk)
+    form = PermitRenewForm(
+        request.POST or None, initial={"applied_on": clock.today()}, auto_id=f"renew{pk}_%s"
+    )
 
     def run(d: dict[str, Any]) -> str:
         services.permit_renew(
@@ -195,13 +176,12 @@ def permit_renew_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         )
         return _("Application to renew the residence permit recorded.")
 
-    return _post(request, case, PermitRenewForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Record an application to renew"))
 
 
-@access("case", policy.PLAN_MANAGE, methods=("POST",))
-def health_coverage_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, policy.PLAN_MANAGE, case)
+@access("case", policy.PLAN_MANAGE, methods=("GET", "POST"))
+def health_coverage_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    form = HealthCoverageForm(request.POST or None, initial={"from_on": clock.today()}, auto_id="coverage_%s")
 
     def run(d: dict[str, Any]) -> str:
         services.health_coverage_record(
@@ -214,4 +194,4 @@ def health_coverage_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Health coverage recorded.")
 
-    return _post(request, case, HealthCoverageForm(request.POST), run)
+    return case_form(request, case, form, run, title=_("Record the entitlement to free health care"))

@@ -13,12 +13,12 @@ from rest_framework.response import Response
 from opennrm import policy
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Perm
-from opennrm.api.base import PolicyAPIView, require
+from opennrm.api.base import PolicyAPIView
+from opennrm.api.serializers import Query, Serializer
 from opennrm.audit.services import audit_record
-from opennrm.cases import selectors as case_selectors
 from opennrm.cases.models import ExploitationForm
 from opennrm.core.http import Access
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import DomainError
 from opennrm.shelters import rules, selectors, services
 from opennrm.shelters.models import AcceptsSex, ExitDestination, FacilityKind, Placement
@@ -26,7 +26,7 @@ from opennrm.shelters.models import AcceptsSex, ExitDestination, FacilityKind, P
 # ---- serializers ---------------------------------------------------------------------------------
 
 
-class FacilityOutSerializer(serializers.Serializer):
+class FacilityOutSerializer(Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -56,7 +56,7 @@ class FacilityOutSerializer(serializers.Serializer):
         return [s.form for s in obj.specialisations.all()]
 
     def get_licence_valid(self, obj: Any) -> bool:
-        return rules.licence_valid(obj, local_today())
+        return rules.licence_valid(obj, clock.today())
 
     def get_free_adults(self, obj: Any) -> int:
         return max(obj.free_adults, 0)
@@ -65,7 +65,7 @@ class FacilityOutSerializer(serializers.Serializer):
         return max(obj.free_children, 0)
 
 
-class _FacilityFieldsSerializer(serializers.Serializer):
+class _FacilityFieldsSerializer(Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=FacilityKind.choices)
     municipality = serializers.CharField(max_length=120, help_text="Never a street address")
@@ -105,7 +105,7 @@ class FacilityPatchSerializer(_FacilityFieldsSerializer):
                 field.required = False
 
 
-class OccupancyRowSerializer(serializers.Serializer):
+class OccupancyRowSerializer(Serializer):
     facility = serializers.CharField()
     period = serializers.DateField()
     days = serializers.IntegerField()
@@ -127,14 +127,14 @@ OccupancyOutSerializer = inline_serializer(
 )
 
 
-class OccupancyQuerySerializer(serializers.Serializer):
+class OccupancyQuerySerializer(Query):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
     by = serializers.ChoiceField(choices=["day", "month"], required=False, default="month")
     facility = serializers.CharField(required=False)
 
 
-class FreeBedQuerySerializer(serializers.Serializer):
+class FreeBedQuerySerializer(Query):
     sex = serializers.ChoiceField(choices=["female", "male", "other", "unknown"], required=False)
     child = serializers.BooleanField(required=False, default=False)
     children = serializers.IntegerField(
@@ -144,13 +144,13 @@ class FreeBedQuerySerializer(serializers.Serializer):
     age = serializers.IntegerField(min_value=0, max_value=120, required=False)
 
 
-class WhereaboutsSerializer(serializers.Serializer):
+class WhereaboutsSerializer(Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     municipality = serializers.CharField()
 
 
-class PlacementOutSerializer(serializers.Serializer):
+class PlacementOutSerializer(Serializer):
     id = serializers.IntegerField()
     facility = serializers.SerializerMethodField(help_text="Null where the person's whereabouts are withheld")
     status = serializers.CharField()
@@ -188,7 +188,7 @@ class PlacementOutSerializer(serializers.Serializer):
         )
 
 
-class PlacementInSerializer(serializers.Serializer):
+class PlacementInSerializer(Serializer):
     facility = serializers.CharField(help_text="The facility's code")
     placed_on = serializers.DateField(
         required=False, help_text="Today when left out; the waiting date with wait"
@@ -207,7 +207,7 @@ class PlacementInSerializer(serializers.Serializer):
     )
 
 
-class MoveInSerializer(serializers.Serializer):
+class MoveInSerializer(Serializer):
     version = serializers.IntegerField()
     facility = serializers.CharField(help_text="The code of the facility to move to")
     moved_on = serializers.DateField(required=False)
@@ -219,14 +219,14 @@ class MoveInSerializer(serializers.Serializer):
     )
 
 
-class ExitInSerializer(serializers.Serializer):
+class ExitInSerializer(Serializer):
     version = serializers.IntegerField()
     destination = serializers.ChoiceField(choices=ExitDestination.choices)
     ended_on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class PlacementVersionInSerializer(serializers.Serializer):
+class PlacementVersionInSerializer(Serializer):
     version = serializers.IntegerField()
 
 
@@ -377,7 +377,7 @@ class CasePlacementsApi(PolicyAPIView):
         responses=PlacementOutSerializer(many=True), summary="Placements and waiting lists of a case"
     )
     def get(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
+        case = self.case
         return Response(_placements_out(request.user, selectors.case_placements(case=case), many=True))
 
     @extend_schema(
@@ -387,8 +387,7 @@ class CasePlacementsApi(PolicyAPIView):
         "true put them on its waiting list",
     )
     def post(self, request: Request, code: str) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLACEMENT_MANAGE, case)
+        case = self.case
         ser = PlacementInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -423,8 +422,7 @@ class PlacementMoveApi(PolicyAPIView):
         summary="Move the person to another facility (ends this placement and starts the next at once)",
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLACEMENT_MANAGE, case)
+        case = self.case
         placement = selectors.placement_get(case=case, pk=pk)
         ser = MoveInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -451,8 +449,7 @@ class PlacementExitApi(PolicyAPIView):
         summary="Record that the person left, and where to (ends the shelter's involvement it granted)",
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLACEMENT_EXIT, case)
+        case = self.case
         placement = selectors.placement_get(case=case, pk=pk)
         ser = ExitInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -479,8 +476,7 @@ class PlacementWithdrawApi(PolicyAPIView):
         summary="Take the person off a waiting list",
     )
     def post(self, request: Request, code: str, pk: int) -> Response:
-        case = case_selectors.case_get(user=request.user, code=code)
-        require(request.user, policy.PLACEMENT_MANAGE, case)
+        case = self.case
         placement = selectors.placement_get(case=case, pk=pk)
         ser = PlacementVersionInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)

@@ -18,6 +18,20 @@ class SheltersConfig(AppConfig):
             register_describer(kind, timeline.describe)
         register_case_panel(placements_panel)
 
+        from opennrm.cases.sheet import Part, register_part
+        from opennrm.shelters import models as m
+
+        register_part(Part("placements", m.Placement))
+        register_part(
+            Part(
+                "placement_facilities",
+                m.Facility,
+                case_path="placements__case_id",
+                distinct=True,
+                names={"operator": "organisation"},
+            )
+        )
+
         from opennrm.cases.services import register_closure_check
         from opennrm.shelters.selectors import current_placement_check
 

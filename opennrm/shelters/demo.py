@@ -18,7 +18,7 @@ from django.db import transaction
 
 from opennrm.accounts.models import Organisation
 from opennrm.cases.models import ExploitationForm
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.shelters.models import AcceptsSex, Facility, FacilityKind, FacilitySpecialisation
 
 
@@ -97,7 +97,7 @@ def _facilities(today: dt.date) -> list[dict[str, Any]]:
 def seed_facilities(today: dt.date | None = None) -> list[Facility]:
     """Create the demo facilities whose operators exist; return all of them."""
     out = []
-    for spec in _facilities(today or local_today()):
+    for spec in _facilities(today or clock.today()):
         spec = dict(spec)
         forms = spec.pop("forms")
         operator = Organisation.objects.filter(code=spec.pop("operator")).first()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.cases.models import ExploitationForm
 from opennrm.shelters.models import AcceptsSex, ExitDestination, Facility, FacilityKind
+
+if TYPE_CHECKING:
+    from opennrm.shelters.selectors import FacilityWithOccupancy
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -19,13 +22,15 @@ class FacilityChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Facility) -> str:
         if not hasattr(obj, "free_adults"):
             return f"{obj.name} ({obj.municipality})"
+        # The queryset came from ``selectors.with_occupancy``.
+        occupied = cast("FacilityWithOccupancy", obj)
         return str(
             _("%(name)s (%(place)s) — free: %(adults)d for adults, %(children)d for children")
             % {
                 "name": obj.name,
                 "place": obj.municipality,
-                "adults": max(obj.free_adults, 0),
-                "children": max(obj.free_children, 0),
+                "adults": max(occupied.free_adults, 0),
+                "children": max(occupied.free_children, 0),
             }
         )
 
@@ -106,7 +111,9 @@ class PlaceForm(forms.Form):
     def __init__(self, *args: Any, facilities: Any = None, may_override: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if facilities is not None:
-            self.fields["facility"].queryset = facilities
+            field = self.fields["facility"]
+            assert isinstance(field, FacilityChoice)
+            field.queryset = facilities
         if not may_override:
             del self.fields["override_reason"]
 
@@ -121,7 +128,9 @@ class WaitForm(forms.Form):
     def __init__(self, *args: Any, facilities: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if facilities is not None:
-            self.fields["facility"].queryset = facilities
+            field = self.fields["facility"]
+            assert isinstance(field, FacilityChoice)
+            field.queryset = facilities
 
 
 class MoveForm(PlaceForm):

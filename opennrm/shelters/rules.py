@@ -14,11 +14,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opennrm.cases.models import Case
+from opennrm.core import deadlines
+from opennrm.core.models import DeadlineUnit
 from opennrm.lib.dates import local_tz
 from opennrm.people.models import Sex
 from opennrm.shelters.models import AcceptsSex, Facility, FacilityKind, OverrideRule
 
 ADULT_AGE = 18
+
+LICENCE_WARNING_RULE = "facility_licence_warning"
+# The fallback for a country without its own row (this app's migration seeds Serbia's).
+LICENCE_WARNING_DEFAULT = deadlines.Rule(
+    LICENCE_WARNING_RULE,
+    30,
+    DeadlineUnit.DAYS,
+    None,
+    "Social Protection Law: a licensed accommodation service renews its licence before it lapses",
+    "OpenNRM default: how early the register warns; set per country",
+)
 
 # Accommodation services of the three shelter kinds are licensed under the Social Protection Law;
 # alternative accommodation (rented flats, hotels) is not, but a licence recorded for it must be valid.
@@ -66,6 +79,8 @@ class PersonFacts:
 
 def person_facts(case: Case, on: dt.date) -> PersonFacts:
     person = case.person
+    age_min: int | None
+    age_max: int | None
     if person.birth_year:
         years = on.year - person.birth_year
         age_min, age_max = max(years - 1, 0), max(years, 0)
@@ -145,3 +160,22 @@ def check(
     if not licence_valid(facility, on):
         reasons.append("licence")
     return reasons
+
+
+def licence_warning_days() -> int:
+    try:
+        rule = deadlines.rule(LICENCE_WARNING_RULE)
+    except deadlines.UnknownDeadline:
+        rule = LICENCE_WARNING_DEFAULT
+    return rule.amount if rule.unit == DeadlineUnit.DAYS else -(-rule.amount // 24)
+
+
+def licence_state(facility: Facility, today: dt.date) -> str:
+    """ "lapsed", "ending" (within the deadline table's warning days) or "" — a warning next to the
+    facility."""
+    if not licence_valid(facility, today):
+        return "lapsed"
+    until = facility.licence_valid_until
+    if until is not None and until <= today + dt.timedelta(days=licence_warning_days()):
+        return "ending"
+    return ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -17,57 +17,41 @@ from django.utils.translation import gettext
 
 from opennrm import policy
 from opennrm.accounts.roles import Perm
+from opennrm.cases import sheet
 from opennrm.cases.models import Case
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import NotFound
 from opennrm.shelters import rules
 from opennrm.shelters.models import AcceptsSex, Facility, OverrideRule, Placement, PlacementStatus
 
-_ALL_FACILITIES = (Perm.CASE_EDIT, Perm.INVOLVEMENT_MANAGE, Perm.STATS_VIEW, Perm.ADMIN_ORGANISATIONS)
+
+class Occupancy(TypedDict):
+    """The annotations ``with_occupancy`` adds to each facility."""
+
+    adults_placed: int
+    children_placed: int
+    waiting: int
+    free_adults: int
+    free_children: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    FacilityWithOccupancy = WithAnnotations[Facility, Occupancy]
 
 PLACED = Q(placements__status=PlacementStatus.PLACED)
 
 
-def may_see_all_facilities(user: Any) -> bool:
-    return any(policy.has_perm(user, p) for p in _ALL_FACILITIES)
-
-
-def may_see_facilities(user: Any) -> bool:
-    return may_see_all_facilities(user) or policy.has_perm(user, Perm.FACILITY_MANAGE)
-
-
-def may_manage_facility(user: Any, facility: Facility) -> bool:
-    """Keep the register of a facility: its operator's staff, or an administrator of organisations."""
-    if policy.has_perm(user, Perm.ADMIN_ORGANISATIONS):
-        return True
-    return (
-        policy.has_perm(user, Perm.FACILITY_MANAGE)
-        and bool(user.organisation_id)
-        and facility.operator_id == user.organisation_id
-    )
-
-
-def may_record_exit(user: Any, placement: Placement) -> bool:
-    """The coordinator of the case, or staff of the organisation running the facility (the policy's
-    PLACEMENT_EXIT) — but shelter staff only for their own organisation's facilities."""
-    case = placement.case
-    if not policy.can(user, policy.PLACEMENT_EXIT, case):
-        return False
-    return (
-        policy.can(user, Perm.INVOLVEMENT_MANAGE, case)
-        or placement.facility.operator_id == user.organisation_id
-    )
-
-
 def visible_facilities(user: Any) -> QuerySet[Facility]:
-    if may_see_all_facilities(user):
+    if policy.can(user, policy.FACILITY_REGISTER):
         return Facility.objects.all()
     if policy.has_perm(user, Perm.FACILITY_MANAGE) and user.organisation_id:
         return Facility.objects.filter(operator_id=user.organisation_id)
     return Facility.objects.none()
 
 
-def with_occupancy(qs: QuerySet[Facility]) -> QuerySet[Facility]:
+def with_occupancy(qs: QuerySet[Facility]) -> QuerySet[FacilityWithOccupancy]:
     """Live occupancy and free beds, computed by the database in the same query as the facilities.
 
     One join to placements only, so the filtered counts and sums are not multiplied by another join.
@@ -84,11 +68,11 @@ def with_occupancy(qs: QuerySet[Facility]) -> QuerySet[Facility]:
     )
 
 
-def facility_list(*, user: Any) -> QuerySet[Facility]:
+def facility_list(*, user: Any) -> QuerySet[FacilityWithOccupancy]:
     return with_occupancy(visible_facilities(user).select_related("operator")).order_by("name", "id")
 
 
-def facility_get(*, user: Any, code: str) -> Facility:
+def facility_get(*, user: Any, code: str) -> FacilityWithOccupancy:
     facility = facility_list(user=user).filter(code=code).first()
     if facility is None:
         raise NotFound()
@@ -114,9 +98,9 @@ def free_beds_search(
     specialisation: str | None = None,
     age: int | None = None,
     on: dt.date | None = None,
-) -> QuerySet[Facility]:
+) -> QuerySet[FacilityWithOccupancy]:
     """Facilities that would take such a person now without an override, most free beds first."""
-    on = on or local_today()
+    on = on or clock.today()
     qs = facility_list(user=user).filter(rules.licence_valid_q(on), is_open=True)
     if sex == "female":
         qs = qs.exclude(accepts_sex=AcceptsSex.MEN)
@@ -187,7 +171,15 @@ def waiting_list(*, facility: Facility) -> QuerySet[Placement]:
 def case_placements(*, case: Case) -> list[Placement]:
     """Current first, then waiting, then past ones (the caller has checked the case is visible)."""
     order = {PlacementStatus.PLACED: 0, PlacementStatus.WAITING: 1, PlacementStatus.ENDED: 2}
-    rows = list(case.placements.select_related("facility", "facility__operator"))
+    rows = sheet.rows(
+        case, "placements", lambda: case.placements.select_related("facility", "facility__operator")
+    )
+    if getattr(case, "_sheet", None) is not None:
+        facilities = {f.pk: f for f in case._sheet["placement_facilities"]}
+        for p in rows:
+            Placement.facility.field.set_cached_value(p, facilities[p.facility_id])
+    for p in rows:
+        Placement.case.field.set_cached_value(p, case)
     return sorted(rows, key=lambda p: (order[p.status], -(p.placed_on or p.requested_on).toordinal(), -p.pk))
 
 
@@ -259,7 +251,7 @@ def occupancy_history(
         raise ValueError("by must be 'day' or 'month'")
     facilities = list(facilities if facilities is not None else Facility.objects.order_by("name", "id"))
     periods = _periods(date_from, date_to, by)
-    today = local_today()
+    today = clock.today()
     stays = (
         Placement.objects.filter(facility__in=facilities, placed_on__isnull=False, placed_on__lte=date_to)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=date_from))
@@ -267,6 +259,7 @@ def occupancy_history(
     )
     used: dict[tuple[int, dt.date], list[int]] = {}
     for facility_id, placed_on, ended_on, is_child, accompanying in stays:
+        assert placed_on is not None  # filtered on placed_on__isnull=False
         # The last night of an open stay is tonight (today's date), so "up to" tomorrow, exclusive.
         until = ended_on or max(today + dt.timedelta(days=1), placed_on)
         for start, end in periods:
@@ -315,7 +308,7 @@ def override_count(*, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
 
 def default_history_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The last twelve months, this month included."""
-    today = today or local_today()
+    today = today or clock.today()
     start = _month_start(today)
     for _i in range(11):
         start = _month_start(start - dt.timedelta(days=1))

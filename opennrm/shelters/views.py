@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from opennrm import policy
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
-from opennrm.cases import selectors as case_selectors
-from opennrm.core.http import access
-from opennrm.lib.dates import local_today
+from opennrm.cases.models import Case
+from opennrm.cases.views import case_form
+from opennrm.core.http import AuthenticatedHttpRequest, access
+from opennrm.lib import clock
 from opennrm.lib.errors import DomainError, NotFound, PermissionDenied
 from opennrm.shelters import rules, selectors, services
 from opennrm.shelters.forms import (
@@ -30,19 +30,7 @@ from opennrm.shelters.forms import (
     VersionForm,
     WaitForm,
 )
-from opennrm.shelters.models import Facility, PlacementStatus
-
-LICENCE_WARNING_DAYS = 30
-
-
-def _licence_state(facility: Facility, today: dt.date) -> str:
-    """ "lapsed", "ending" (within 30 days) or "" — shown as a warning next to the facility."""
-    if not rules.licence_valid(facility, today):
-        return "lapsed"
-    until = facility.licence_valid_until
-    if until is not None and until <= today + dt.timedelta(days=LICENCE_WARNING_DAYS):
-        return "ending"
-    return ""
+from opennrm.shelters.models import PlacementStatus
 
 
 def _apply_error(form: forms.Form, exc: DomainError) -> None:
@@ -54,7 +42,7 @@ def _apply_error(form: forms.Form, exc: DomainError) -> None:
 
 
 @access("authenticated")
-def facility_list_view(request: HttpRequest) -> HttpResponse:
+def facility_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     search = FreeBedSearchForm(request.GET or None)
     if search.is_bound and search.is_valid():
@@ -68,9 +56,9 @@ def facility_list_view(request: HttpRequest) -> HttpResponse:
         )
     else:
         facilities = selectors.facility_list(user=user)
-    today = local_today()
+    today = clock.today()
     rows = [
-        {"facility": f, "licence": _licence_state(f, today)}
+        {"facility": f, "licence": rules.licence_state(f, today)}
         for f in facilities.prefetch_related("specialisations")
     ]
     return render(
@@ -80,9 +68,10 @@ def facility_list_view(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "search": search,
             "searched": search.is_bound,
-            "may_see": selectors.may_see_facilities(user),
+            "may_see": policy.can(user, policy.FACILITY_VIEW),
             "may_create": policy.has_perm(user, Perm.FACILITY_MANAGE),
             "may_see_history": policy.has_perm(user, Perm.STATS_VIEW),
+            "licence_warning_days": rules.licence_warning_days(),
         },
     )
 
@@ -92,7 +81,7 @@ def _facility_data(d: dict[str, Any]) -> dict[str, Any]:
 
 
 @access("perm", Perm.FACILITY_MANAGE, methods=("GET", "POST"))
-def facility_new_view(request: HttpRequest) -> HttpResponse:
+def facility_new_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FacilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,7 +96,7 @@ def facility_new_view(request: HttpRequest) -> HttpResponse:
 
 
 @access("authenticated")
-def facility_detail_view(request: HttpRequest, facility_code: str) -> HttpResponse:
+def facility_detail_view(request: AuthenticatedHttpRequest, facility_code: str) -> HttpResponse:
     user = request.user
     try:
         facility = selectors.facility_get(user=user, code=facility_code)
@@ -132,7 +121,8 @@ def facility_detail_view(request: HttpRequest, facility_code: str) -> HttpRespon
         "shelters/facility_detail.html",
         {
             "facility": facility,
-            "licence": _licence_state(facility, local_today()),
+            "licence": rules.licence_state(facility, clock.today()),
+            "licence_warning_days": rules.licence_warning_days(),
             "specialisations": list(facility.specialisations.all()),
             "residents": shown,
             "residents_hidden": len(residents) - len(shown),
@@ -141,19 +131,19 @@ def facility_detail_view(request: HttpRequest, facility_code: str) -> HttpRespon
             "history": selectors.occupancy_history(
                 date_from=date_from, date_to=date_to, facilities=[facility]
             ),
-            "may_manage": selectors.may_manage_facility(user, facility),
+            "may_manage": policy.can(user, policy.FACILITY_KEEP, facility),
         },
     )
 
 
 @access("perm", Perm.FACILITY_MANAGE, methods=("GET", "POST"))
-def facility_edit_view(request: HttpRequest, facility_code: str) -> HttpResponse:
+def facility_edit_view(request: AuthenticatedHttpRequest, facility_code: str) -> HttpResponse:
     user = request.user
     try:
         facility = selectors.facility_get(user=user, code=facility_code)
     except NotFound:
         return redirect("shelters:facilities")
-    if not selectors.may_manage_facility(user, facility):
+    if not policy.can(user, policy.FACILITY_KEEP, facility):
         messages.error(request, _("Only the organisation that runs a facility keeps its register."))
         return redirect("shelters:facility", facility_code=facility.code)
     initial = {f: getattr(facility, f) for f in services.FACILITY_FIELDS}
@@ -182,7 +172,7 @@ def facility_edit_view(request: HttpRequest, facility_code: str) -> HttpResponse
 
 
 @access("perm", Perm.STATS_VIEW)
-def occupancy_view(request: HttpRequest) -> HttpResponse:
+def occupancy_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Use over time for the coordinator: bed-days and occupancy rates, and overrides. No cases."""
     form = OccupancyForm(request.GET or None)
     date_from, date_to = selectors.default_history_range()
@@ -216,59 +206,41 @@ def occupancy_view(request: HttpRequest) -> HttpResponse:
 # ---- the case page section ------------------------------------------------------------------------
 
 
-def placements_panel(request: HttpRequest, case: Any) -> dict[str, Any] | None:
+def placements_panel(request: AuthenticatedHttpRequest, case: Any) -> dict[str, Any] | None:
     """Registered with cases.views.register_case_panel: placements, waiting lists and their forms."""
     user = request.user
     placements = selectors.case_placements(case=case)
     may_manage = policy.can(user, policy.PLACEMENT_MANAGE, case)
     if not placements and not may_manage:
         return None
-    today = local_today()
+    today = clock.today()
     may_override = may_manage and policy.can(user, policy.PLACEMENT_OVERRIDE, case)
-    facilities = selectors.facility_list(user=user) if may_manage else None
     rows = [
         {
             "placement": p,
             "where": selectors.placement_whereabouts(user=user, placement=p),
-            "may_exit": p.status == PlacementStatus.PLACED and selectors.may_record_exit(user, p),
+            "may_exit": p.status == PlacementStatus.PLACED and policy.can(user, policy.PLACEMENT_EXIT, p),
             "may_move": may_manage and p.status == PlacementStatus.PLACED,
             "may_withdraw": may_manage and p.status == PlacementStatus.WAITING,
         }
         for p in placements
     ]
     placed = any(p.status == PlacementStatus.PLACED for p in placements)
+    destination = ExitForm.base_fields["destination"]
+    assert isinstance(destination, forms.ChoiceField)
     return {
         "template": "shelters/_placements_panel.html",
         "rows": rows,
         "placed": placed,
         "may": {"manage": may_manage, "override": may_override},
-        "place_form": PlaceForm(
-            initial={"placed_on": today, "accompanying_children": 0},
-            facilities=facilities,
-            may_override=may_override,
-            auto_id="place_%s",
-        )
-        if may_manage and not placed
-        else None,
-        "wait_form": WaitForm(
-            initial={"requested_on": today, "accompanying_children": 0},
-            facilities=facilities,
-            auto_id="wait_%s",
-        )
-        if may_manage
-        else None,
-        "move_form": MoveForm(
-            initial={"placed_on": today}, facilities=facilities, may_override=may_override, auto_id="move_%s"
-        )
-        if may_manage and placed
-        else None,
-        "exit_form": ExitForm(initial={"ended_on": today}, auto_id="exit_%s"),
-        "destinations": ExitForm.base_fields["destination"].choices,
+        "may_place": may_manage and not placed,
+        "today": today,
+        "destinations": destination.choices,
     }
 
 
 def _run(
-    request: HttpRequest, case: Any, form: forms.Form, action: Callable[[dict[str, Any]], str]
+    request: AuthenticatedHttpRequest, case: Any, form: forms.Form, action: Callable[[dict[str, Any]], str]
 ) -> HttpResponse:
     """Run one action from the case page; errors come back as a message and nothing is half-written.
 
@@ -278,7 +250,8 @@ def _run(
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(map(str, errors))  # an ErrorList yields its messages as text
+            messages.error(request, f"{label}: {text}" if label else text)
     else:
         try:
             messages.success(request, action(form.cleaned_data))
@@ -297,19 +270,28 @@ def _run(
     return redirect("cases:detail", code=case.code)
 
 
-def _case_for(request: HttpRequest, code: str, action: str) -> Any:
-    case = case_selectors.case_get(user=request.user, code=code)
-    policy.require(request.user, action, case)
-    return case
-
-
-def _facilities(request: HttpRequest) -> Any:
+def _facilities(request: AuthenticatedHttpRequest) -> Any:
     return selectors.facility_list(user=request.user)
 
 
-@access("case", policy.PLACEMENT_MANAGE, methods=("POST",))
-def place_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = _case_for(request, code, policy.PLACEMENT_MANAGE)
+def _form(
+    request: AuthenticatedHttpRequest,
+    case: Any,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], str],
+    *,
+    title: str,
+    submit: str,
+) -> HttpResponse:
+    """GET: the form, fetched when its section of the case page opens (cases.views.case_form); POST:
+    ``_run``."""
+    if request.method == "POST":
+        return _run(request, case, form, action)
+    return case_form(request, case, form, action, title=title, submit=submit)
+
+
+@access("case", policy.PLACEMENT_MANAGE, methods=("GET", "POST"))
+def place_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> str:
         services.placement_place(
@@ -322,13 +304,20 @@ def place_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Placed.")
 
-    form = PlaceForm(request.POST, facilities=_facilities(request), may_override=True)
-    return _run(request, case, form, run)
+    if request.method == "POST":
+        form = PlaceForm(request.POST, facilities=_facilities(request), may_override=True)
+    else:
+        form = PlaceForm(
+            initial={"placed_on": clock.today(), "accompanying_children": 0},
+            facilities=_facilities(request),
+            may_override=policy.can(request.user, policy.PLACEMENT_OVERRIDE, case),
+            auto_id="place_%s",
+        )
+    return _form(request, case, form, run, title=_("Place in a facility"), submit=_("Place"))
 
 
-@access("case", policy.PLACEMENT_MANAGE, methods=("POST",))
-def wait_view(request: HttpRequest, code: str) -> HttpResponse:
-    case = _case_for(request, code, policy.PLACEMENT_MANAGE)
+@access("case", policy.PLACEMENT_MANAGE, methods=("GET", "POST"))
+def wait_view(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> str:
         services.placement_wait(
@@ -340,12 +329,19 @@ def wait_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         return _("Put on the waiting list.")
 
-    return _run(request, case, WaitForm(request.POST, facilities=_facilities(request)), run)
+    form = WaitForm(
+        request.POST or None,
+        initial={"requested_on": clock.today(), "accompanying_children": 0},
+        facilities=_facilities(request),
+        auto_id="wait_%s",
+    )
+    return _form(
+        request, case, form, run, title=_("Put on a waiting list"), submit=_("Put on the waiting list")
+    )
 
 
-@access("case", policy.PLACEMENT_MANAGE, methods=("POST",))
-def move_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = _case_for(request, code, policy.PLACEMENT_MANAGE)
+@access("case", policy.PLACEMENT_MANAGE, methods=("GET", "POST"))
+def move_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     placement = selectors.placement_get(case=case, pk=pk)
 
     def run(d: dict[str, Any]) -> str:
@@ -360,13 +356,20 @@ def move_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         )
         return _("Moved.")
 
-    form = MoveForm(request.POST, facilities=_facilities(request), may_override=True)
-    return _run(request, case, form, run)
+    if request.method == "POST":
+        form = MoveForm(request.POST, facilities=_facilities(request), may_override=True)
+    else:
+        form = MoveForm(
+            initial={"placed_on": clock.today(), "version": placement.version},
+            facilities=_facilities(request),
+            may_override=policy.can(request.user, policy.PLACEMENT_OVERRIDE, case),
+            auto_id=f"move{placement.pk}_%s",
+        )
+    return _form(request, case, form, run, title=_("Move to another facility"), submit=_("Move"))
 
 
 @access("case", policy.PLACEMENT_EXIT, methods=("POST",))
-def exit_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = _case_for(request, code, policy.PLACEMENT_EXIT)
+def exit_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     placement = selectors.placement_get(case=case, pk=pk)
 
     def run(d: dict[str, Any]) -> str:
@@ -384,8 +387,7 @@ def exit_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @access("case", policy.PLACEMENT_MANAGE, methods=("POST",))
-def withdraw_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    case = _case_for(request, code, policy.PLACEMENT_MANAGE)
+def withdraw_view(request: AuthenticatedHttpRequest, case: Case, pk: int) -> HttpResponse:
     placement = selectors.placement_get(case=case, pk=pk)
 
     def run(d: dict[str, Any]) -> str:

@@ -58,29 +58,31 @@ def test_a_labour_inspector_opens_a_case_and_the_centre_sees_it(world):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "payload, field",
+    "payload, field, status",
     [
-        (new_case_payload(referral_source="gossip"), "referral_source"),
-        (new_case_payload(incident={"title": "x", "forms": ["tourism"]}), "incident"),
-        (new_case_payload(identity={"given_names": "Ljubiцa"}), "given_names"),
-        (new_case_payload(identity={"birth_date": "2023-02-30"}), "identity"),
-        (new_case_payload(identity={"birth_date": "2999-01-01"}), "birth_date"),
-        (new_case_payload(person={"age_estimate_min": 40, "age_estimate_max": 20}), "age_estimate_max"),
-        (new_case_payload(identity={"given_names": "A" * 500}), "identity"),
+        # 400: the request does not fit the schema; 422: it fits and a rule refuses it.
+        (new_case_payload(referral_source="gossip"), "referral_source", 400),
+        (new_case_payload(incident={"title": "x", "forms": ["tourism"]}), "incident", 400),
+        (new_case_payload(identity={"given_names": "Ljubiцa"}), "given_names", 422),
+        (new_case_payload(identity={"birth_date": "2023-02-30"}), "identity", 400),
+        (new_case_payload(identity={"birth_date": "2999-01-01"}), "birth_date", 422),
+        (new_case_payload(person={"age_estimate_min": 40, "age_estimate_max": 20}), "age_estimate_max", 422),
+        (new_case_payload(identity={"given_names": "A" * 500}), "identity", 400),
         (
             new_case_payload(incident={"title": "t", "started_on": "2024-05-01", "ended_on": "2024-01-01"}),
             "incident.ended_on",
+            422,
         ),
-        (new_case_payload(incident_code="RS-I-1999-999999", incident=None), "incident_code"),
+        (new_case_payload(incident_code="RS-I-1999-999999", incident=None), "incident_code", 422),
     ],
 )
-def test_bad_input_gets_a_field_error_and_writes_nothing(world, payload, field):
+def test_bad_input_gets_a_field_error_and_writes_nothing(world, payload, field, status):
     client = api_for(world.users[RoleCode.LABOUR_INSPECTOR])
     counts = (Person.objects.count(), Case.objects.count(), Incident.objects.count())
     response = client.post(
         "/api/v1/cases/", {k: v for k, v in payload.items() if v is not None}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == status
     body = response.json()
     assert body["message"]
     assert field.split(".")[0] in str(body["extra"]), body
@@ -319,3 +321,68 @@ def test_a_demo_token_stops_working_outside_demo_mode(world, settings):
     assert client.get("/api/v1/me/").status_code == 200
     settings.DEMO_MODE = False
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def _schema() -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_the_schema_documents_lists_as_pages_and_the_errors_each_operation_gives(db):
+    schema = _schema()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+
+    def body_of(op: dict, code: str) -> dict:
+        content = op["responses"][code].get("content", {})
+        ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+        return components.get(ref.rsplit("/", 1)[-1], {})
+
+    # Paginated lists: the envelope, never a bare array.
+    for path in ("/api/v1/cases/", "/api/v1/persons/", "/api/v1/referrals/inbox/", "/api/v1/notifications/"):
+        page = body_of(paths[path]["get"], "200")
+        assert {"count", "capped", "next", "previous", "results"} <= set(page["properties"]), path
+        assert page["properties"]["results"]["type"] == "array"
+    for path, operations in paths.items():
+        for method, op in operations.items():
+            codes = set(op["responses"])
+            assert "414" in codes, (method, path)
+            if op.get("security") != [{}] and "/public-reports/" not in path:
+                assert {"401", "403"} <= codes, (method, path)
+            if method in ("post", "put", "patch"):
+                assert {"400", "422"} <= codes, (method, path)
+            if method == "patch":
+                assert op["requestBody"]["required"] is True, path
+                ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                assert "version" in components[ref.rsplit("/", 1)[-1]]["required"], path
+                assert "409" in codes, path
+    # The throttled public report documents its 429.
+    public = [op for p, ops in paths.items() if "public" in p for m, op in ops.items() if m == "post"]
+    assert public and all("429" in op["responses"] for op in public)
+
+
+def test_the_documented_not_blank_pattern_is_exactly_what_the_server_trims():
+    """A text field that may not be blank documents a pattern; a client (ECMA regexes) and the server (Python's
+    strip) must agree on which characters are space, or a request valid by the schema is refused."""
+    import re
+    import sys
+
+    from rest_framework import serializers
+
+    from opennrm.api.schema import NOT_ONLY_SPACE
+
+    field = serializers.CharField()
+    pattern = re.compile(NOT_ONLY_SPACE)
+    for point in range(sys.maxunicode + 1):
+        if 0xD800 <= point <= 0xDFFF:
+            continue
+        char = chr(point)
+        try:
+            field.run_validation(char)
+            accepted = True
+        except serializers.ValidationError:
+            accepted = False
+        assert bool(pattern.search(char)) is accepted, hex(point)
+        assert bool(pattern.search(f"a{char}")) is (char != "\x00"), hex(point)
+    # The characters on which ECMA's \s and Python's disagree are spelled out, not left to \s.
+    assert "\\s" not in NOT_ONLY_SPACE and "\\S" not in NOT_ONLY_SPACE

@@ -24,12 +24,12 @@ from opennrm.assistance.models import (
 from opennrm.audit.models import AuditEvent
 from opennrm.cases import selectors as case_selectors
 from opennrm.cases.models import Case, CaseStatus, Involvement, InvolvementRole
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from opennrm.notifications.models import Notification
 from opennrm.testing import org, user
 
-TODAY = local_today
+TODAY = clock.today
 
 
 @pytest.fixture

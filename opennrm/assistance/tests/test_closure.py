@@ -11,7 +11,7 @@ from opennrm.assistance import closure, services
 from opennrm.assistance.models import CaseClosure, ClosureStatus, FollowUp
 from opennrm.cases import services as case_services
 from opennrm.cases.models import Case, CaseStatus
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import ConflictError, DomainError, PermissionDenied
 from opennrm.notifications.models import Notification
 from opennrm.testing import login_verified, open_case
@@ -78,7 +78,7 @@ def test_a_case_with_open_services_is_not_closed(world, case, manager):
         case=case,
         service_type="legal_aid",
         provider=world.orgs["atina"],
-        planned_from=local_today(),
+        planned_from=clock.today(),
         data_consent="request_only",
         consent_how="written",
     )
@@ -117,7 +117,7 @@ def test_a_stale_review_is_refused(case, manager, head):
 
 @pytest.mark.django_db
 def test_follow_ups_are_planned_at_intervals_and_overdue_ones_show(world, case, manager):
-    start = local_today() - dt.timedelta(days=70)
+    start = clock.today() - dt.timedelta(days=70)
     plan = closure.reintegration_start(
         user=manager,
         case=case,
@@ -205,7 +205,7 @@ def test_no_new_service_while_a_closure_awaits_review_and_a_later_placement_stop
             case=case,
             service_type="legal_aid",
             provider=world.orgs["atina"],
-            planned_from=local_today(),
+            planned_from=clock.today(),
             data_consent="request_only",
             consent_how="written",
         )

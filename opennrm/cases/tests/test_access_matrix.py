@@ -104,7 +104,7 @@ class Objects:
             if name == "version":
                 return "2026.1"
             if name == "report_code":
-                from opennrm.identification.models import PublicReport
+                from opennrm.intake.models import PublicReport
 
                 return PublicReport.objects.order_by("id").values_list("code", flat=True).first()
             if name == "pk":
@@ -181,7 +181,7 @@ def _enrich(world):
             purpose="identification" if receiver.type == "centre" else "investigation",
         )
     # An anonymous public report in the Centre's triage queue, so its URL has a real code.
-    from opennrm.identification.public_reports import public_report_submit
+    from opennrm.intake.public_reports import public_report_submit
 
     public_report_submit(text="Workers kept in a field near the river, no pay.", language="en")
     # A facility with a placement of each person, a protection measure, a named member of staff, a

@@ -3,6 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from opennrm.lib.scripts import in_active_script
 
@@ -27,3 +30,20 @@ def query_with(context: dict, **changes: Any) -> str:
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag
+def on_demand(url: str, label: str, param: str = "", value: Any = "", open: bool = False) -> str:
+    """An action's form, fetched from its own URL when the section is opened (htmx), or followed as a
+    link without JavaScript (cases.views.case_form). A tag, not an include: a case page has dozens."""
+    href = f"{url}?{urlencode({param: value})}" if param else url
+    return format_html(
+        '<details class="on-demand"{} hx-get="{}" hx-trigger="{}" hx-target="find .slot" hx-swap="innerHTML">'
+        '<summary>{}</summary><div class="slot"><a href="{}">{}</a></div></details>',
+        " open" if open else "",
+        href,
+        "load" if open else "toggle once",
+        label,
+        href,
+        gettext("Open the form"),
+    )

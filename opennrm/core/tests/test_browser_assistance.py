@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from opennrm.accounts.roles import RoleCode
 from opennrm.cases.models import Case, CaseStatus, Involvement, InvolvementRole
 from opennrm.core.tests.pages import log_in
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.shelters.models import Facility, Placement
 from opennrm.testing import open_case
 
@@ -24,7 +24,7 @@ REASONS = "Test reasons: threats tonight, no other safe bed for a woman in the c
 
 
 def _house(w) -> Facility:
-    today = local_today()
+    today = clock.today()
     return Facility.objects.create(
         code="browser-house",
         name="Browser test house",

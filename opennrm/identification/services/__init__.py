@@ -1,11 +1,10 @@
 """Writes of the identification workflow: screening, referral, the procedure and its decisions, child and
-foreign-national protections.
+foreign-national safeguards.
 
 Every function: keyword-only, one transaction, policy checked first, then input, audit and timeline
 written, notifications sent after commit.
 """
 
-from opennrm.identification.services._common import is_foreign_national
 from opennrm.identification.services.procedure import (
     DEFAULT_LEGAL_BASIS,
     MIN_REASONS,
@@ -14,27 +13,28 @@ from opennrm.identification.services.procedure import (
     procedure_record_add,
     procedure_start,
 )
-from opennrm.identification.services.protections import (
-    age_assessment_record,
-    guardian_alerts,
-    guardian_appoint,
-    reflection_alerts,
-    reflection_period_start,
-)
 from opennrm.identification.services.referrals import (
     CHILD_IDENTIFIERS,
     FIRST_LINE_PURPOSES,
     RECEIVERS,
     ROLE_FOR_PURPOSE,
     SUPERVISOR_ROLES,
-    may_receive,
     purposes_for,
+    receives,
     referral_create,
     referral_respond,
     referral_withdraw,
     referrals_escalate,
 )
+from opennrm.identification.services.safeguards import (
+    age_assessment_record,
+    guardian_alerts,
+    guardian_appoint,
+    reflection_alerts,
+    reflection_period_start,
+)
 from opennrm.identification.services.screening import screening_record
+from opennrm.people.models import is_foreign_national
 
 __all__ = [
     "CHILD_IDENTIFIERS",
@@ -50,7 +50,7 @@ __all__ = [
     "guardian_alerts",
     "guardian_appoint",
     "is_foreign_national",
-    "may_receive",
+    "receives",
     "procedure_record_add",
     "procedure_start",
     "purposes_for",

@@ -12,7 +12,7 @@ from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Sensitivity
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import Case, CaseStatus, ExploitationForm
-from opennrm.cases.services import timeline_add
+from opennrm.cases.services import case_status_set, timeline_add
 from opennrm.core import crypto
 from opennrm.core.locking import update_versioned
 from opennrm.identification.models import (
@@ -30,18 +30,12 @@ from opennrm.identification.models import (
     decision_aad,
     procedure_record_aad,
 )
-from opennrm.identification.services import _common as common
-from opennrm.identification.services._common import (
-    MAX_TEXT,
-    clean_choice,
-    clean_date,
-    clean_text,
-    is_foreign_national,
-    set_status,
-)
-from opennrm.identification.services.protections import reflection_period_start
+from opennrm.identification.services.safeguards import reflection_period_start
+from opennrm.lib import clock
+from opennrm.lib.clean import MAX_TEXT, clean_choice, clean_past_date, clean_text
 from opennrm.lib.errors import DomainError
 from opennrm.notifications.services import notify
+from opennrm.people.models import is_foreign_national
 
 MIN_REASONS = 20
 DEFAULT_LEGAL_BASIS = (
@@ -61,7 +55,7 @@ def procedure_start(*, user: Any, case: Case) -> IdentificationProcedure:
         raise DomainError(_("Reopen the case first."), field="status")
     if case.procedures.filter(closed_at__isnull=True).exists():
         raise DomainError(_("An identification procedure is already running."), field="procedure")
-    now = common.now()
+    now = clock.now()
     procedure = IdentificationProcedure.objects.create(
         case=case,
         organisation_id=user.organisation_id,
@@ -77,9 +71,9 @@ def procedure_start(*, user: Any, case: Case) -> IdentificationProcedure:
         CaseStatus.REFERRED,
         CaseStatus.NOT_IDENTIFIED,
     ):
-        set_status(user=user, case=case, status=CaseStatus.PRESUMED_VICTIM)
+        case_status_set(user=user, case=case, status=CaseStatus.PRESUMED_VICTIM)
     if is_foreign_national(case) and not ReflectionPeriod.objects.filter(case=case).exists():
-        reflection_period_start(user=user, case=case, starts_on=common.today())
+        reflection_period_start(user=user, case=case, starts_on=clock.today())
     audit_record(
         actor=user, action="create", object_type="procedure", object_id=procedure.pk, case_code=case.code
     )
@@ -112,7 +106,7 @@ def procedure_record_add(
         if organisation is not None and organisation.pk != user.organisation_id:
             raise DomainError(_("Give your own organisation's opinion."), field="organisation")
     clean_choice(sensitivity, Sensitivity, "sensitivity")
-    if not policy.may_read_class(user, sensitivity):
+    if not policy.reads(user, sensitivity):
         raise DomainError(_("Your role cannot add content of this sensitivity."), field="sensitivity")
     organisation = organisation or user.organisation
     if not case.involvements.filter(organisation=organisation).exists():
@@ -124,7 +118,7 @@ def procedure_record_add(
     record = ProcedureRecord.objects.create(
         procedure=procedure,
         kind=kind,
-        happened_on=clean_date(happened_on, "happened_on", default=common.today()),
+        happened_on=clean_past_date(happened_on, "happened_on", default=clock.today()),
         organisation=organisation,
         screening=screening,
         sensitivity=sensitivity,
@@ -198,7 +192,7 @@ def decision_issue(
                 _("A decision already exists: record a review or an appeal decision instead."), field="kind"
             )
     key_id, blob = crypto.encrypt({"reasons": reasons}, aad=decision_aad(case.code))
-    now = common.now()
+    now = clock.now()
     decision = IdentificationDecision.objects.create(
         case=case,
         procedure=procedure or (current.procedure if current else None),
@@ -217,7 +211,7 @@ def decision_issue(
         update_versioned(procedure, expected_version=procedure.version, user=user, fields={"closed_at": now})
     new_status = CaseStatus.IDENTIFIED if outcome == DecisionOutcome.IDENTIFIED else CaseStatus.NOT_IDENTIFIED
     if not (new_status == CaseStatus.IDENTIFIED and case.status == CaseStatus.ASSISTED):
-        set_status(user=user, case=case, status=new_status)
+        case_status_set(user=user, case=case, status=new_status)
     timeline_add(case=case, user=user, kind="decision_issued", params={"outcome": outcome, "kind": kind})
     audit_record(
         actor=user,

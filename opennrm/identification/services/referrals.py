@@ -13,21 +13,13 @@ from opennrm.accounts.models import Organisation, OrganisationType
 from opennrm.accounts.roles import Perm, RoleCode
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import WHEREABOUTS_PARAM, Case, CaseStatus, Involvement, InvolvementRole
-from opennrm.cases.services import timeline_add
+from opennrm.cases.services import case_status_set, timeline_add
 from opennrm.core import deadlines
 from opennrm.core.locking import update_versioned
-from opennrm.identification.models import (
-    Referral,
-    ReferralPurpose,
-    ReferralStatus,
-)
-from opennrm.identification.services import _common as common
-from opennrm.identification.services._common import (
-    clean_choice,
-    clean_text,
-    set_status,
-)
+from opennrm.identification.models import Referral, ReferralPurpose, ReferralStatus
 from opennrm.identification.services.procedure import procedure_start
+from opennrm.lib import clock
+from opennrm.lib.clean import clean_choice, clean_text
 from opennrm.lib.errors import DomainError, NotFound, PermissionDenied
 from opennrm.notifications.services import notify
 
@@ -83,7 +75,7 @@ def purposes_for(*, user: Any, case: Case) -> list[str]:
     return [p for p in ReferralPurpose.values if p in FIRST_LINE_PURPOSES]
 
 
-def may_receive(organisation: Organisation, purpose: str, case: Case) -> bool:
+def receives(organisation: Organisation, purpose: str, case: Case) -> bool:
     allowed = set(RECEIVERS.get(purpose, set()))
     if purpose == ReferralPurpose.IDENTIFICATION and case.is_child:
         allowed |= CHILD_IDENTIFIERS
@@ -109,7 +101,7 @@ def referral_create(
         raise DomainError(_("Your organisation cannot refer a case to itself."), field="to_organisation")
     if not to_organisation.is_active:
         raise DomainError(_("This organisation is not active."), field="to_organisation")
-    if not may_receive(to_organisation, purpose, case):
+    if not receives(to_organisation, purpose, case):
         raise DomainError(
             _("A %(type)s cannot receive a referral for %(purpose)s.")
             % {
@@ -125,7 +117,7 @@ def referral_create(
             _("This organisation already has a referral for this purpose awaiting response."),
             field="to_organisation",
         )
-    now = common.now()
+    now = clock.now()
     role = ROLE_FOR_PURPOSE[purpose]
     involvement = None
     if not Involvement.objects.active().filter(case=case, organisation=to_organisation, role=role).exists():
@@ -149,7 +141,7 @@ def referral_create(
         CaseStatus.REPORTED,
         CaseStatus.SCREENING,
     ):
-        set_status(user=user, case=case, status=CaseStatus.REFERRED)
+        case_status_set(user=user, case=case, status=CaseStatus.REFERRED)
     timeline_add(
         case=case,
         user=user,
@@ -203,7 +195,7 @@ def referral_respond(
         referral,
         expected_version=expected_version,
         user=user,
-        fields={"status": status, "responded_at": common.now(), "responded_by": user, "reason": reason},
+        fields={"status": status, "responded_at": clock.now(), "responded_by": user, "reason": reason},
     )
     if not accept:
         _end_granted_involvement(user=user, referral=referral, reason=gettext_reason("declined"))
@@ -254,7 +246,7 @@ def _end_granted_involvement(*, user: Any, referral: Referral, reason: str) -> N
         involvement,
         expected_version=involvement.version,
         user=user,
-        fields={"ended_at": common.now(), "end_reason": reason},
+        fields={"ended_at": clock.now(), "end_reason": reason},
     )
     policy.forget()
 
@@ -271,7 +263,7 @@ def referral_withdraw(*, user: Any, referral: Referral, reason: str, expected_ve
         referral,
         expected_version=expected_version,
         user=user,
-        fields={"status": ReferralStatus.WITHDRAWN, "responded_at": common.now(), "reason": reason},
+        fields={"status": ReferralStatus.WITHDRAWN, "responded_at": clock.now(), "reason": reason},
     )
     _end_granted_involvement(user=user, referral=referral, reason=gettext_reason("withdrawn"))
     timeline_add(
@@ -306,7 +298,7 @@ def referrals_escalate(*, now: dt.datetime | None = None) -> int:
     Run by ``opennrm identification escalate`` from a timer; the pages compute "overdue" live, so a
     missed run delays the notice, never the display.
     """
-    now = now or common.now()
+    now = now or clock.now()
     overdue = list(
         Referral.objects.select_for_update()
         .filter(status=ReferralStatus.PENDING, due_at__lt=now, escalated_at__isnull=True)

@@ -10,19 +10,11 @@ from django.utils.translation import gettext as _
 from opennrm import policy
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import Case, CaseStatus
-from opennrm.cases.services import timeline_add
+from opennrm.cases.services import case_status_set, timeline_add
 from opennrm.identification import indicators
-from opennrm.identification.models import (
-    Screening,
-    ScreeningAnswer,
-    ScreeningSetting,
-)
-from opennrm.identification.services import _common as common
-from opennrm.identification.services._common import (
-    clean_choice,
-    clean_date,
-    set_status,
-)
+from opennrm.identification.models import Screening, ScreeningAnswer, ScreeningSetting
+from opennrm.lib import clock
+from opennrm.lib.clean import clean_choice, clean_past_date
 from opennrm.lib.errors import DomainError
 
 # --- Screening ---------------------------------------------------------------------------------
@@ -62,7 +54,7 @@ def screening_record(
         indicator_set=iset.code,
         indicator_version=iset.version,
         setting=setting,
-        screened_on=clean_date(screened_on, "screened_on", default=common.today()),
+        screened_on=clean_past_date(screened_on, "screened_on", default=clock.today()),
         interpreter_used=bool(interpreter_used),
         organisation_id=user.organisation_id,
         as_child=case.is_child,
@@ -75,7 +67,7 @@ def screening_record(
         [ScreeningAnswer(screening=screening, indicator=k, answer=v) for k, v in sorted(answers.items())]
     )
     if case.status == CaseStatus.REPORTED:
-        set_status(user=user, case=case, status=CaseStatus.SCREENING)
+        case_status_set(user=user, case=case, status=CaseStatus.SCREENING)
     timeline_add(
         case=case,
         user=user,

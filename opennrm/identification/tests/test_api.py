@@ -63,7 +63,7 @@ def test_report_to_decision_through_the_api(client, world, case):
 
     manager = world.users[RoleCode.CENTRE_CASE_MANAGER]
     login_verified(client, manager)
-    inbox = client.get("/api/v1/referrals/inbox/").json()
+    inbox = client.get("/api/v1/referrals/inbox/").json()["results"]
     assert [r["id"] for r in inbox] == [ref["id"]]
     stale = _post(
         client,
@@ -77,9 +77,11 @@ def test_report_to_decision_through_the_api(client, world, case):
         {"accept": True, "version": ref["version"]},
     )
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
-    protections = client.get(f"/api/v1/cases/{case.code}/protections/").json()
-    assert protections["status"] == "presumed_victim" and protections["removal_barred"]
-    assert protections["procedure_open"]
+    safeguards = client.get(f"/api/v1/cases/{case.code}/safeguards/").json()
+    assert safeguards["status"] == "presumed_victim" and safeguards["removal_barred"]
+    assert safeguards["procedure_open"]
+    # The former path answers the same, for clients written against it.
+    assert client.get(f"/api/v1/cases/{case.code}/protections/").json() == safeguards
 
     record = _post(
         client,
@@ -114,7 +116,7 @@ def test_report_to_decision_through_the_api(client, world, case):
     assert seen[0]["outcome"] == "identified" and seen[0]["reasons"] is None
     login_verified(client, world.outsider)
     assert client.get(f"/api/v1/cases/{case.code}/decisions/").status_code == 404
-    assert client.get(f"/api/v1/cases/{case.code}/protections/").status_code == 404
+    assert client.get(f"/api/v1/cases/{case.code}/safeguards/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -126,7 +128,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(client, world, case):
         url,
         {"indicator_set": "labour", "version": "0.1", "setting": "interview", "answers": {"DR-01": "yes"}},
     )
-    assert unknown_version.status_code == 400
+    assert unknown_version.status_code == 422
     assert "indicator_set" in unknown_version.json()["extra"]["fields"]
     bad_answer = _post(
         client,
@@ -144,14 +146,14 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(client, world, case):
         url,
         {"indicator_set": "labour", "version": "2026.1", "setting": "interview", "answers": {"ZZ-1": "yes"}},
     )
-    assert unknown_item.status_code == 400 and "ZZ-1" in str(unknown_item.json())
+    assert unknown_item.status_code == 422 and "ZZ-1" in str(unknown_item.json())
     assert not Screening.objects.exists()
     school = _post(
         client,
         f"/api/v1/cases/{case.code}/referrals/",
         {"to_organisation": world.orgs["school-ns"].code, "purpose": "identification"},
     )
-    assert school.status_code == 400 and "to_organisation" in school.json()["extra"]["fields"]
+    assert school.status_code == 422 and "to_organisation" in school.json()["extra"]["fields"]
     assert not Referral.objects.exists()
     assert (
         _post(client, f"/api/v1/cases/{case.code}/decisions/", {"outcome": "identified"}).status_code == 403

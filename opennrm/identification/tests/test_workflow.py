@@ -1,5 +1,5 @@
 """The identification workflow through its services: screen, refer, accept, decide; children and
-foreign nationals get their protections; decisions are never edited."""
+foreign nationals get their safeguards; decisions are never edited."""
 
 from __future__ import annotations
 

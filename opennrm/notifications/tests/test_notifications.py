@@ -355,12 +355,12 @@ def test_the_api_marks_read_and_refuses_bad_input(world):
 
     for bad in ({}, {"ids": "1"}, {"ids": ["a"]}, {"ids": []}, {"all": False}, {"all": "yes"}):
         response = client.post(url, bad, format="json")
-        assert response.status_code == 400, bad
+        assert response.status_code == 422, bad
         assert response.json() == {
             "message": "Choose notifications to mark as read.",
             "extra": {"fields": {"ids": ["Choose notifications to mark as read."]}},
         }
-    assert client.post(url, [1], format="json").status_code == 400
+    assert client.post(url, [1], format="json").status_code == 422
 
     assert client.post(url, {"ids": [theirs.pk]}, format="json").json() == {"marked": 0}
     assert client.post(url, {"ids": [mine.pk, theirs.pk]}, format="json").json() == {"marked": 1}

@@ -8,7 +8,7 @@ import pytest
 from opennrm.accounts.roles import RoleCode
 from opennrm.assistance import services as assistance
 from opennrm.cases.models import Case, CaseStatus
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import DomainError, PermissionDenied
 from opennrm.protection import selectors, services
 from opennrm.shelters import services as shelters
@@ -68,7 +68,7 @@ def test_a_childs_safe_return_is_planned_only_after_the_assessment(world, child,
             case=child,
             service_type="safe_return",
             provider=world.orgs["centre"],
-            planned_from=local_today(),
+            planned_from=clock.today(),
             data_consent="request_only",
             consent_how="through_guardian",
         )

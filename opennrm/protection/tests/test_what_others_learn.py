@@ -5,6 +5,7 @@ pages, therapy from a provider's involvement or a need, the witness programme fr
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from opennrm.accounts.models import OrganisationType
 from opennrm.accounts.roles import RoleCode
@@ -14,7 +15,7 @@ from opennrm.audit.models import AuditEvent
 from opennrm.cases import selectors as case_selectors
 from opennrm.cases.models import Case, CaseStatus
 from opennrm.cases.timeline import describe
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import DomainError, PermissionDenied
 from opennrm.protection import selectors, services
 from opennrm.protection.models import RiskFactor
@@ -87,7 +88,7 @@ def test_the_provider_of_safe_accommodation_is_withheld_like_the_facility(world,
         case=case,
         service_type="safe_accommodation",
         provider=world.orgs["atina"],
-        planned_from=local_today(),
+        planned_from=clock.today(),
         data_consent="case_file",
         consent_how="written",
     )
@@ -111,7 +112,7 @@ def test_a_therapy_provider_and_a_therapy_need_are_not_shown_to_a_prosecutor(wor
         case=case,
         service_type="psychological_support",
         provider=clinic,
-        planned_from=local_today(),
+        planned_from=clock.today(),
         data_consent="case_file",
         consent_how="written",
     )
@@ -162,7 +163,6 @@ def test_named_staff_stop_knowing_when_their_organisation_leaves_the_case(world,
     services.risk_assess(user=manager, case=case, answers=HIGH)
     services.staff_name(user=manager, case=case, named=police)
     assert selectors.whereabouts_gate(police, case.person)
-    from django.utils import timezone
 
     Involvement.objects.filter(case=case, organisation=police.organisation).update(
         started_at=timezone.now() - dt.timedelta(days=1), ended_at=timezone.now() - dt.timedelta(seconds=1)

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from opennrm.accounts.roles import RoleCode
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.people.models import Person
 from opennrm.residence import services
 from opennrm.residence.models import HealthCoverage, ResidencePermit
@@ -21,7 +21,7 @@ def _client(client, u):
 
 
 def _granted(manager, case, *, days_left=90):
-    today = local_today()
+    today = clock.today()
     permit = services.permit_apply(
         user=manager,
         case=case,
@@ -46,7 +46,7 @@ def _granted(manager, case, *, days_left=90):
 @pytest.mark.django_db
 def test_api_apply_decide_renew_and_record_health_coverage(client, world, case, manager):
     c = _client(client, manager)
-    today = local_today().isoformat()
+    today = clock.today().isoformat()
     url = f"/api/v1/cases/{case.code}/residence-permits/"
     r = c.post(
         url,
@@ -56,7 +56,7 @@ def test_api_apply_decide_renew_and_record_health_coverage(client, world, case, 
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["decision"] == "pending" and body["ground"] == "presumed_victim" and not body["withheld"]
-    until = (local_today() + dt.timedelta(days=89)).isoformat()
+    until = (clock.today() + dt.timedelta(days=89)).isoformat()
     r = c.post(
         f"{url}{body['id']}/decision/",
         {"decision": "granted", "decided_on": today, "valid_from": today, "valid_until": until, "version": 1},
@@ -86,22 +86,22 @@ def test_api_apply_decide_renew_and_record_health_coverage(client, world, case, 
 
 
 @pytest.mark.django_db
-def test_api_bad_input_is_400_naming_the_field_and_changes_nothing(client, world, case, manager):
+def test_api_bad_input_is_refused_naming_the_field_and_changes_nothing(client, world, case, manager):
     c = _client(client, manager)
     url = f"/api/v1/cases/{case.code}/residence-permits/"
     r = c.post(
-        url, {"ground": "tourist", "applied_on": local_today().isoformat()}, content_type="application/json"
+        url, {"ground": "tourist", "applied_on": clock.today().isoformat()}, content_type="application/json"
     )
     assert r.status_code == 400 and "ground" in r.json()["extra"]["fields"]
-    future = (local_today() + dt.timedelta(days=3)).isoformat()
+    future = (clock.today() + dt.timedelta(days=3)).isoformat()
     r = c.post(url, {"ground": "victim", "applied_on": future}, content_type="application/json")
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert r.json()["message"] == "The date cannot be in the future."
     assert "applied_on" in r.json()["extra"]["fields"]
     assert not ResidencePermit.objects.exists()
 
-    permit = services.permit_apply(user=manager, case=case, ground="victim", applied_on=local_today())
-    today = local_today().isoformat()
+    permit = services.permit_apply(user=manager, case=case, ground="victim", applied_on=clock.today())
+    today = clock.today().isoformat()
     r = c.post(
         f"{url}{permit.pk}/decision/",
         {
@@ -113,7 +113,7 @@ def test_api_bad_input_is_400_naming_the_field_and_changes_nothing(client, world
         },
         content_type="application/json",
     )
-    assert r.status_code == 400 and "valid_until" in r.json()["extra"]["fields"]
+    assert r.status_code == 422 and "valid_until" in r.json()["extra"]["fields"]
     permit.refresh_from_db()
     assert permit.decision == "pending" and permit.version == 1
 
@@ -121,7 +121,7 @@ def test_api_bad_input_is_400_naming_the_field_and_changes_nothing(client, world
     Person.objects.filter(pk=case.person_id).update(citizenship="RS")
     ResidencePermit.objects.all().delete()
     r = c.post(url, {"ground": "victim", "applied_on": today}, content_type="application/json")
-    assert r.status_code == 400 and "case" in r.json()["extra"]["fields"]
+    assert r.status_code == 422 and "case" in r.json()["extra"]["fields"]
 
 
 @pytest.mark.django_db
@@ -132,16 +132,16 @@ def test_api_another_organisations_case_or_permit_is_404(client, world, case, ma
     assert c.get(f"/api/v1/cases/{other.code}/residence-permits/").status_code == 404
     r = c.post(
         f"/api/v1/cases/{other.code}/residence-permits/",
-        {"ground": "victim", "applied_on": local_today().isoformat()},
+        {"ground": "victim", "applied_on": clock.today().isoformat()},
         content_type="application/json",
     )
     assert r.status_code == 404
     assert c.get(f"/api/v1/cases/{other.code}/health-coverage/").status_code == 404
     # A permit id of another case, under a case the user sees, is not found either.
-    foreign_permit = ResidencePermit.objects.create(case=other, ground="victim", applied_on=local_today())
+    foreign_permit = ResidencePermit.objects.create(case=other, ground="victim", applied_on=clock.today())
     r = c.post(
         f"/api/v1/cases/{case.code}/residence-permits/{foreign_permit.pk}/decision/",
-        {"decision": "refused", "decided_on": local_today().isoformat(), "version": 1},
+        {"decision": "refused", "decided_on": clock.today().isoformat(), "version": 1},
         content_type="application/json",
     )
     assert r.status_code == 404
@@ -154,7 +154,7 @@ def test_api_a_role_that_may_not_record_gets_403(client, world, case):
     c = _client(client, world.users[RoleCode.POLICE_INVESTIGATOR])
     r = c.post(
         f"/api/v1/cases/{case.code}/residence-permits/",
-        {"ground": "victim", "applied_on": local_today().isoformat()},
+        {"ground": "victim", "applied_on": clock.today().isoformat()},
         content_type="application/json",
     )
     assert r.status_code == 403 and not ResidencePermit.objects.exists()
@@ -164,9 +164,9 @@ def test_api_a_role_that_may_not_record_gets_403(client, world, case):
 def test_a_role_without_legal_content_learns_the_validity_and_never_the_ground(client, world, case, manager):
     permit = _granted(manager, case)
     # The history has a refused renewal too: legal content, like the ground.
-    renewal = services.permit_renew(user=manager, permit=permit, applied_on=local_today())
+    renewal = services.permit_renew(user=manager, permit=permit, applied_on=clock.today())
     services.permit_decide(
-        user=manager, permit=renewal, decision="refused", decided_on=local_today(), expected_version=1
+        user=manager, permit=renewal, decision="refused", decided_on=clock.today(), expected_version=1
     )
     for role in (RoleCode.SHELTER_STAFF, RoleCode.FIRST_LINE_REPORTER):
         client.logout()
@@ -184,7 +184,7 @@ def test_a_role_without_legal_content_learns_the_validity_and_never_the_ground(c
         # Not even through the decision endpoint.
         r = c.post(
             f"/api/v1/cases/{case.code}/residence-permits/{permit.pk}/renewal/",
-            {"applied_on": local_today().isoformat()},
+            {"applied_on": clock.today().isoformat()},
             content_type="application/json",
         )
         assert r.status_code in (403, 404) and "presumed_victim" not in r.content.decode()
@@ -197,7 +197,7 @@ def test_a_role_without_legal_content_learns_the_validity_and_never_the_ground(c
 
 @pytest.mark.django_db
 def test_without_a_permit_in_force_a_school_learns_nothing_of_the_residence(client, world, case, manager):
-    services.permit_apply(user=manager, case=case, ground="victim", applied_on=local_today())
+    services.permit_apply(user=manager, case=case, ground="victim", applied_on=clock.today())
     c = _client(client, world.users[RoleCode.FIRST_LINE_REPORTER])
     assert c.get(f"/api/v1/cases/{case.code}/residence-permits/").json() == []
     page = c.get(f"/cases/{case.code}/").content.decode()
@@ -208,7 +208,7 @@ def test_without_a_permit_in_force_a_school_learns_nothing_of_the_residence(clie
 @pytest.mark.django_db
 def test_health_coverage_is_not_given_to_roles_without_medical_content(client, world, case, manager):
     services.health_coverage_record(
-        user=manager, case=case, entitled=True, basis="insurance_victims", from_on=local_today()
+        user=manager, case=case, entitled=True, basis="insurance_victims", from_on=clock.today()
     )
     c = _client(client, world.users[RoleCode.POLICE_INVESTIGATOR])
     assert c.get(f"/api/v1/cases/{case.code}/health-coverage/").json() == []
@@ -233,7 +233,7 @@ def test_the_panel_is_shown_for_a_foreign_national_and_not_for_a_citizen(client,
 @pytest.mark.django_db
 def test_the_page_posts_apply_decide_renew_and_coverage(client, world, case, manager):
     c = _client(client, manager)
-    today = local_today().isoformat()
+    today = clock.today().isoformat()
     r = c.post(
         f"/cases/{case.code}/residence/permits/",
         {"ground": "presumed_victim", "applied_on": today, "issuing_authority": "PU za grad Beograd"},
@@ -241,7 +241,7 @@ def test_the_page_posts_apply_decide_renew_and_coverage(client, world, case, man
     )
     assert "Application for a residence permit recorded." in r.content.decode()
     permit = ResidencePermit.objects.get()
-    until = (local_today() + dt.timedelta(days=20)).isoformat()
+    until = (clock.today() + dt.timedelta(days=20)).isoformat()
     r = c.post(
         f"/cases/{case.code}/residence/permits/{permit.pk}/decision/",
         {"version": 1, "decision": "granted", "decided_on": today, "valid_from": today, "valid_until": until},
@@ -269,7 +269,7 @@ def test_the_page_posts_apply_decide_renew_and_coverage(client, world, case, man
 @pytest.mark.django_db
 def test_the_page_shows_errors_and_writes_nothing(client, world, case, manager):
     c = _client(client, manager)
-    future = (local_today() + dt.timedelta(days=2)).isoformat()
+    future = (clock.today() + dt.timedelta(days=2)).isoformat()
     r = c.post(
         f"/cases/{case.code}/residence/permits/", {"ground": "victim", "applied_on": future}, follow=True
     )
@@ -277,7 +277,7 @@ def test_the_page_shows_errors_and_writes_nothing(client, world, case, manager):
     assert not ResidencePermit.objects.exists()
     r = c.post(
         f"/cases/{case.code}/residence/health-coverage/",
-        {"entitled": "yes", "from_on": local_today().isoformat()},
+        {"entitled": "yes", "from_on": clock.today().isoformat()},
         follow=True,
     )
     assert "Choose the basis of the entitlement." in r.content.decode()
@@ -289,21 +289,21 @@ def test_a_page_post_by_a_role_that_may_not_record_is_refused(client, world, cas
     c = _client(client, world.users[RoleCode.SHELTER_STAFF])
     r = c.post(
         f"/cases/{case.code}/residence/permits/",
-        {"ground": "victim", "applied_on": local_today().isoformat()},
+        {"ground": "victim", "applied_on": clock.today().isoformat()},
     )
     assert r.status_code == 403 and not ResidencePermit.objects.exists()
     other = world.other_case
     c = _client(client, world.users[RoleCode.CENTRE_CASE_MANAGER])
     r = c.post(
         f"/cases/{other.code}/residence/permits/",
-        {"ground": "victim", "applied_on": local_today().isoformat()},
+        {"ground": "victim", "applied_on": clock.today().isoformat()},
     )
     assert r.status_code == 404
 
 
 @pytest.mark.django_db
 def test_an_expired_permit_is_flagged_to_the_coordinator(client, world, case, manager):
-    today = local_today()
+    today = clock.today()
     ResidencePermit.objects.create(
         case=case,
         ground="victim",

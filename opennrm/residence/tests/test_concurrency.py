@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, connections
 
 from opennrm.accounts.roles import RoleCode
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import DomainError
 from opennrm.people.models import Person
 from opennrm.residence import services
@@ -70,7 +70,7 @@ def test_two_applications_recorded_at_once_only_one_is_kept():
         from opennrm.cases.models import Case
 
         return services.permit_apply(
-            user=staff[i], case=Case.objects.get(pk=case.pk), ground="victim", applied_on=local_today()
+            user=staff[i], case=Case.objects.get(pk=case.pk), ground="victim", applied_on=clock.today()
         )
 
     recorded, refused = _split(_at_once(apply))
@@ -86,7 +86,7 @@ def test_two_renewals_of_one_permit_recorded_at_once_only_one_is_kept():
     Person.objects.filter(pk=case.person_id).update(citizenship="AL")
     case.person.refresh_from_db()
     staff = [world.users[RoleCode.CENTRE_CASE_MANAGER], world.users[RoleCode.CENTRE_HEAD]]
-    today = local_today()
+    today = clock.today()
     permit = services.permit_apply(
         user=staff[0], case=case, ground="victim", applied_on=today - dt.timedelta(days=30)
     )

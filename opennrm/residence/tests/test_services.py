@@ -13,7 +13,7 @@ from opennrm.audit.models import AuditEvent
 from opennrm.cases.models import Case, CaseStatus, TimelineEvent
 from opennrm.cases.timeline import describe
 from opennrm.core.models import DeadlineRule
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from opennrm.notifications.models import Notification
 from opennrm.people.models import Person
@@ -29,14 +29,14 @@ def _apply(manager, case, ground="presumed_victim", applied_on=None, **kw):
         user=manager,
         case=case,
         ground=ground,
-        applied_on=applied_on or local_today() - dt.timedelta(days=20),
+        applied_on=applied_on or clock.today() - dt.timedelta(days=20),
         issuing_authority=kw.pop("issuing_authority", "PU za grad Beograd"),
         **kw,
     )
 
 
 def _grant(manager, permit, start=None, end=None, decided_on=None):
-    start = start or local_today() - dt.timedelta(days=10)
+    start = start or clock.today() - dt.timedelta(days=10)
     return services.permit_decide(
         user=manager,
         permit=permit,
@@ -108,7 +108,7 @@ def test_one_application_at_a_time(case, manager):
     [
         ({"ground": "tourist"}, "ground"),
         ({"applied_on": "2026-13-01"}, "applied_on"),
-        ({"applied_on": local_today() + dt.timedelta(days=1)}, "applied_on"),
+        ({"applied_on": clock.today() + dt.timedelta(days=1)}, "applied_on"),
         ({"issuing_authority": "x" * 121}, "issuing_authority"),
     ],
 )
@@ -126,19 +126,19 @@ def test_a_bad_application_names_the_field_and_changes_nothing(case, manager, ch
     [
         ({"decision": "maybe"}, "decision"),
         ({"decided_on": None}, "decided_on"),
-        ({"decided_on": local_today() + dt.timedelta(days=1)}, "decided_on"),
+        ({"decided_on": clock.today() + dt.timedelta(days=1)}, "decided_on"),
         # Before the application (which was 20 days ago).
-        ({"decided_on": local_today() - dt.timedelta(days=21)}, "decided_on"),
+        ({"decided_on": clock.today() - dt.timedelta(days=21)}, "decided_on"),
         ({"valid_from": None}, "valid_from"),
         ({"valid_until": None}, "valid_until"),
-        ({"valid_until": local_today() - dt.timedelta(days=11)}, "valid_until"),
+        ({"valid_until": clock.today() - dt.timedelta(days=11)}, "valid_until"),
         ({"valid_until": "31.12.2026"}, "valid_until"),
         ({"decision": "refused"}, "valid_from"),
     ],
 )
 def test_a_bad_decision_names_the_field_and_changes_nothing(case, manager, changes, field):
     permit = _apply(manager, case)
-    start = local_today() - dt.timedelta(days=10)
+    start = clock.today() - dt.timedelta(days=10)
     args = {
         "decision": "granted",
         "decided_on": start,
@@ -163,7 +163,7 @@ def test_a_bad_decision_names_the_field_and_changes_nothing(case, manager, chang
 def test_a_refusal_has_a_date_and_no_validity(case, manager):
     permit = _apply(manager, case)
     services.permit_decide(
-        user=manager, permit=permit, decision="refused", decided_on=local_today(), expected_version=1
+        user=manager, permit=permit, decision="refused", decided_on=clock.today(), expected_version=1
     )
     permit.refresh_from_db()
     assert permit.decision == "refused" and permit.valid_from is None and permit.version == 2
@@ -178,7 +178,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(case, manager):
     # Someone else's form, opened before the decision: a conflict, not "already decided".
     with pytest.raises(ConflictError) as exc:
         services.permit_decide(
-            user=manager, permit=stale, decision="refused", decided_on=local_today(), expected_version=1
+            user=manager, permit=stale, decision="refused", decided_on=clock.today(), expected_version=1
         )
     assert exc.value.field == "version" and exc.value.extra["current_version"] == 2
     permit.refresh_from_db()
@@ -186,7 +186,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(case, manager):
     # With the current version, a decided application is not decided again.
     with pytest.raises(DomainError) as exc:
         services.permit_decide(
-            user=manager, permit=permit, decision="refused", decided_on=local_today(), expected_version=2
+            user=manager, permit=permit, decision="refused", decided_on=clock.today(), expected_version=2
         )
     assert exc.value.field == "decision" and not isinstance(exc.value, ConflictError)
 
@@ -196,7 +196,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(case, manager):
 
 @pytest.mark.django_db
 def test_a_renewal_is_a_new_application_pointing_at_the_permit_it_renews(case, manager):
-    today = local_today()
+    today = clock.today()
     first = _grant(
         manager,
         _apply(manager, case, applied_on=today - dt.timedelta(days=100)),
@@ -227,7 +227,7 @@ def test_a_renewal_is_a_new_application_pointing_at_the_permit_it_renews(case, m
 
 @pytest.mark.django_db
 def test_a_refused_renewal_may_be_applied_for_again_but_a_refused_permit_is_not_renewed(case, manager):
-    today = local_today()
+    today = clock.today()
     first = _grant(
         manager,
         _apply(manager, case, applied_on=today - dt.timedelta(days=30)),
@@ -247,7 +247,7 @@ def test_a_refused_renewal_may_be_applied_for_again_but_a_refused_permit_is_not_
 
 @pytest.mark.django_db
 def test_a_renewal_is_not_applied_for_before_the_permit_was_granted(case, manager):
-    today = local_today()
+    today = clock.today()
     first = _grant(
         manager,
         _apply(manager, case, applied_on=today - dt.timedelta(days=30)),
@@ -275,7 +275,7 @@ def test_a_renewal_is_not_applied_for_before_the_permit_was_granted(case, manage
     ],
 )
 def test_bad_health_coverage_names_the_field_and_changes_nothing(case, manager, changes, field):
-    args = {"entitled": True, "basis": "insurance_victims", "from_on": local_today(), **changes}
+    args = {"entitled": True, "basis": "insurance_victims", "from_on": clock.today(), **changes}
     with pytest.raises(DomainError) as exc:
         services.health_coverage_record(user=manager, case=case, **args)
     assert exc.value.field == field
@@ -284,7 +284,7 @@ def test_bad_health_coverage_names_the_field_and_changes_nothing(case, manager, 
 
 @pytest.mark.django_db
 def test_health_coverage_is_recorded_as_medical_content_by_the_coordinator(world, case, manager):
-    today = local_today()
+    today = clock.today()
     services.health_coverage_record(
         user=manager,
         case=case,
@@ -407,7 +407,7 @@ def test_no_reminder_for_a_closed_case(case):
 
 @pytest.mark.django_db
 def test_permits_expiring_lists_only_cases_the_user_sees(world, case, manager):
-    today = local_today()
+    today = clock.today()
     soon = _permit(case, start=today - dt.timedelta(days=60), until=today + dt.timedelta(days=10))
     _permit(case, start=today - dt.timedelta(days=60), until=today + dt.timedelta(days=60))
     other = world.other_case

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from opennrm.cases.services import clean_date
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
+from opennrm.lib.clean import clean_date
 from opennrm.lib.errors import DomainError
 
 # Written reasons of an override: a sentence, not "ok".
@@ -65,6 +65,6 @@ def clean_day(value: Any, field: str, *, default: dt.date | None = None) -> dt.d
         raise DomainError(_("This field is required."), field=field)
     if isinstance(day, dt.datetime):
         day = day.date()
-    if day > local_today():
+    if day > clock.today():
         raise DomainError(_("The date cannot be in the future."), field=field)
     return day

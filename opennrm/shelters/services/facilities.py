@@ -12,10 +12,9 @@ from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import ExploitationForm
-from opennrm.cases.services import clean_choice, clean_date, clean_text
 from opennrm.core.locking import update_versioned
+from opennrm.lib.clean import clean_choice, clean_date, clean_text
 from opennrm.lib.errors import DomainError, PermissionDenied
-from opennrm.shelters import selectors
 from opennrm.shelters.models import (
     AcceptsSex,
     Facility,
@@ -141,7 +140,7 @@ def facility_create(
 def facility_update(
     *, user: Any, facility: Facility, expected_version: int, data: dict[str, Any]
 ) -> Facility:
-    if not selectors.may_manage_facility(user, facility):
+    if not policy.can(user, policy.FACILITY_KEEP, facility):
         raise PermissionDenied()
     if "code" in data and data["code"] != facility.code:
         raise DomainError(_("The code of a facility cannot be changed."), field="code")

@@ -12,16 +12,16 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opennrm import policy
 from opennrm.accounts.models import Organisation
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import Case, Involvement, InvolvementRole
-from opennrm.cases.services import clean_choice, clean_text, involvement_params, timeline_add
+from opennrm.cases.services import involvement_params, timeline_add
 from opennrm.core.locking import update_versioned
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
+from opennrm.lib.clean import clean_choice, clean_text
 from opennrm.lib.errors import DomainError, PermissionDenied
 from opennrm.protection import selectors as protection_selectors
 from opennrm.shelters import rules, selectors
@@ -44,7 +44,7 @@ def placement_check(
     *, facility: Facility, case: Case, accompanying_children: int = 0, on: dt.date | None = None
 ) -> list[str]:
     """Every reason the facility cannot take the person now, as codes (see rules.REASON_RULES)."""
-    on = on or local_today()
+    on = on or clock.today()
     adults, children = selectors.facility_occupancy(facility)
     return rules.check(
         facility=facility,
@@ -99,7 +99,8 @@ def _overridden_rules(
             field="override_reason",
             extra={"reasons": reasons},
         )
-    return sorted({rules.REASON_RULES[r] for r in reasons})  # type: ignore[type-var]
+    # Every reason names a rule here: a reason without one was refused above.
+    return sorted({rule for r in reasons if (rule := rules.REASON_RULES[r]) is not None})
 
 
 def _grant_involvement(*, user: Any, case: Case, facility: Facility) -> Involvement | None:
@@ -139,7 +140,7 @@ def _end_involvement(*, user: Any, placement: Placement) -> None:
         involvement,
         expected_version=involvement.version,
         user=user,
-        fields={"ended_at": timezone.now(), "end_reason": "left the facility"},
+        fields={"ended_at": clock.now(), "end_reason": "left the facility"},
     )
     policy.forget()
     timeline_add(
@@ -275,7 +276,7 @@ def placement_place(
     (the Centre head), with written reasons; the override is audited and counted.
     """
     policy.require(user, policy.PLACEMENT_MANAGE, case)
-    placed_on = clean_day(placed_on, "placed_on", default=local_today())
+    placed_on = clean_day(placed_on, "placed_on", default=clock.today())
     accompanying = clean_int(
         accompanying_children or 0, "accompanying_children", low=0, high=MAX_ACCOMPANYING
     )
@@ -303,7 +304,7 @@ def placement_wait(
 ) -> Placement:
     """Put the person on the facility's waiting list (a full facility or a lapsed licence may change)."""
     policy.require(user, policy.PLACEMENT_MANAGE, case)
-    requested_on = clean_day(requested_on, "requested_on", default=local_today())
+    requested_on = clean_day(requested_on, "requested_on", default=clock.today())
     accompanying = (
         clean_int(accompanying_children or 0, "accompanying_children", low=0, high=MAX_ACCOMPANYING) or 0
     )
@@ -354,7 +355,7 @@ def placement_withdraw(*, user: Any, placement: Placement, expected_version: int
         placement,
         expected_version=expected_version,
         user=user,
-        fields={"status": PlacementStatus.ENDED, "ended_on": local_today()},
+        fields={"status": PlacementStatus.ENDED, "ended_on": clock.today()},
     )
     timeline_add(case=case, user=user, kind="placement_wait_withdrawn")
     audit_record(
@@ -369,7 +370,7 @@ def placement_withdraw(*, user: Any, placement: Placement, expected_version: int
 
 
 def _end_dates(placement: Placement, value: Any, field: str) -> dt.date:
-    ended_on = clean_day(value, field, default=local_today())
+    ended_on = clean_day(value, field, default=clock.today())
     if placement.placed_on and ended_on < placement.placed_on:
         raise DomainError(_("The end cannot be before the start."), field=field)
     return ended_on
@@ -450,7 +451,7 @@ def placement_exit(
     """The person leaves: record where to; the shelter involvement the placement granted ends."""
     case = placement.case
     policy.require(user, policy.PLACEMENT_EXIT, case)
-    if not selectors.may_record_exit(user, placement):
+    if not policy.can(user, policy.PLACEMENT_EXIT, placement):
         raise PermissionDenied()
     if placement.status != PlacementStatus.PLACED:
         raise DomainError(_("The person is not placed there now."), field="status")

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from opennrm.accounts.roles import RoleCode
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.shelters.models import Facility
 from opennrm.testing import open_case
 
 
 def make_facility(operator: Any, code: str = "safe-house", **kw: Any) -> Facility:
-    today = local_today()
+    today = clock.today()
     fields = {
         "name": "Safe House " + code,
         "kind": "ngo_shelter",

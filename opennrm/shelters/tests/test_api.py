@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from opennrm.accounts.roles import RoleCode
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.shelters.models import Placement
 from opennrm.shelters.tests.conftest import make_facility
 from opennrm.testing import login_verified
@@ -62,16 +62,16 @@ def test_the_api_places_waits_moves_and_records_the_exit(client, world, manager,
 def test_the_api_answers_bad_input_with_field_errors(client, world, manager, atina_house):
     login_verified(client, manager)
     base = f"/api/v1/cases/{world.own_case.code}/placements/"
-    future = (local_today() + dt.timedelta(days=2)).isoformat()
+    future = (clock.today() + dt.timedelta(days=2)).isoformat()
     response = _post(client, base, {"facility": "atina-house", "placed_on": future})
-    assert response.status_code == 400 and "placed_on" in response.json()["extra"]["fields"]
+    assert response.status_code == 422 and "placed_on" in response.json()["extra"]["fields"]
     response = _post(client, base, {"facility": "nowhere"})
-    assert response.status_code == 400 and "facility" in response.json()["extra"]["fields"]
+    assert response.status_code == 422 and "facility" in response.json()["extra"]["fields"]
     atina_house.beds_adults = 0
     atina_house.save()
     response = _post(client, base, {"facility": "atina-house"})
     body = response.json()
-    assert response.status_code == 400 and body["extra"]["reasons"] == ["full_adults"]
+    assert response.status_code == 422 and body["extra"]["reasons"] == ["full_adults"]
     assert "facility" in body["extra"]["fields"]
     assert not Placement.objects.exists()
 
@@ -109,7 +109,7 @@ def test_the_register_is_patched_with_its_version(client, world):
     stale = client.patch(url, data={"beds_adults": 9, "version": 1}, content_type="application/json")
     assert stale.status_code == 409
     missing = client.patch(url, data={"beds_adults": 9}, content_type="application/json")
-    assert missing.status_code == 400 and "version" in missing.json()["extra"]["fields"]
+    assert missing.status_code == 422 and "version" in missing.json()["extra"]["fields"]
     bad = client.patch(
         url,
         data={
@@ -120,7 +120,7 @@ def test_the_register_is_patched_with_its_version(client, world):
         },
         content_type="application/json",
     )
-    assert bad.status_code == 400 and "licence_valid_until" in bad.json()["extra"]["fields"]
+    assert bad.status_code == 422 and "licence_valid_until" in bad.json()["extra"]["fields"]
     login_verified(client, world.users[RoleCode.CENTRE_CASE_MANAGER])
     assert (
         client.patch(url, data={"beds_adults": 1, "version": 2}, content_type="application/json").status_code
@@ -134,7 +134,7 @@ def test_the_coordinator_reads_occupancy_counts(client, world, manager, atina_ho
 
     services.placement_place(user=manager, case=world.own_case, facility=atina_house)
     login_verified(client, world.users[RoleCode.NATIONAL_COORDINATOR])
-    today = local_today()
+    today = clock.today()
     body = client.get(f"/api/v1/facilities/occupancy/?date_from={today}&date_to={today}&by=day").json()
     assert body["rows"] == [
         {

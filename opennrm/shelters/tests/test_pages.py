@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from opennrm.accounts.roles import RoleCode
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.shelters import services
 from opennrm.shelters.models import Facility, Placement, PlacementStatus
 from opennrm.shelters.tests.conftest import make_facility
@@ -15,18 +15,24 @@ from opennrm.testing import login_verified
 
 
 @pytest.mark.django_db
-def test_the_case_page_shows_the_section_with_free_beds(client, world, manager, atina_house):
+def test_the_case_page_shows_the_section_and_its_form_the_free_beds(client, world, manager, atina_house):
     login_verified(client, manager)
-    body = client.get(f"/cases/{world.own_case.code}/").content.decode()
-    assert "Accommodation" in body
-    assert "Safe House atina-house (Beograd) — free: 2 for adults, 1 for children" in body
-    assert "Override with written reasons" not in body
+    place = f"/cases/{world.own_case.code}/placements/"
+    page = client.get(f"/cases/{world.own_case.code}/").content.decode()
+    assert "Accommodation" in page and f'hx-get="{place}"' in page and f'href="{place}"' in page
+    # The form comes when the section is opened: a fragment for htmx, a page of its own without it.
+    fragment = client.get(place, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and f'action="{place}"' in fragment
+    assert "Safe House atina-house (Beograd) — free: 2 for adults, 1 for children" in fragment
+    assert "Override with written reasons" not in fragment
+    assert "<html" in client.get(place).content.decode()
 
 
 @pytest.mark.django_db
 def test_the_centre_head_is_offered_the_override(client, world, head, atina_house):
     login_verified(client, head)
-    assert "Override with written reasons" in client.get(f"/cases/{world.own_case.code}/").content.decode()
+    form = client.get(f"/cases/{world.own_case.code}/placements/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Override with written reasons" in form
 
 
 @pytest.mark.django_db
@@ -34,7 +40,7 @@ def test_placing_from_the_case_page(client, world, manager, atina_house):
     login_verified(client, manager)
     response = client.post(
         f"/cases/{world.own_case.code}/placements/",
-        {"facility": "atina-house", "placed_on": local_today().isoformat(), "accompanying_children": "0"},
+        {"facility": "atina-house", "placed_on": clock.today().isoformat(), "accompanying_children": "0"},
     )
     assert response.status_code == 302 and response["Location"] == f"/cases/{world.own_case.code}/"
     assert world.own_case.placements.get().status == PlacementStatus.PLACED
@@ -49,7 +55,7 @@ def test_a_refusal_is_shown_with_its_reasons(client, world, manager, atina_house
     login_verified(client, manager)
     response = client.post(
         f"/cases/{world.own_case.code}/placements/",
-        {"facility": "atina-house", "placed_on": local_today().isoformat()},
+        {"facility": "atina-house", "placed_on": clock.today().isoformat()},
         follow=True,
     )
     assert (
@@ -80,7 +86,7 @@ def test_shelter_staff_record_a_departure_and_lose_the_case(client, world, manag
     login_verified(client, staff)
     response = client.post(
         f"/cases/{world.own_case.code}/placements/{placement.pk}/exit/",
-        {"version": placement.version, "ended_on": local_today().isoformat(), "destination": "family"},
+        {"version": placement.version, "ended_on": clock.today().isoformat(), "destination": "family"},
     )
     assert response.status_code == 302 and response["Location"] == "/facilities/"
     assert client.get(f"/cases/{world.own_case.code}/").status_code == 404
@@ -88,7 +94,7 @@ def test_shelter_staff_record_a_departure_and_lose_the_case(client, world, manag
 
 @pytest.mark.django_db
 def test_the_facility_list_warns_of_a_licence_ending(client, world, manager):
-    make_facility(world.orgs["atina"], "ending", licence_valid_until=local_today() + dt.timedelta(days=10))
+    make_facility(world.orgs["atina"], "ending", licence_valid_until=clock.today() + dt.timedelta(days=10))
     make_facility(
         world.orgs["atina"],
         "lapsed",

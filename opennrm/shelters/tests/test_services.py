@@ -10,7 +10,7 @@ from opennrm.accounts.roles import RoleCode
 from opennrm.audit.models import AuditEvent
 from opennrm.cases.models import Involvement, InvolvementRole
 from opennrm.cases.timeline import describe
-from opennrm.lib.dates import local_today
+from opennrm.lib import clock
 from opennrm.lib.errors import ConflictError, DomainError, PermissionDenied
 from opennrm.shelters import selectors, services
 from opennrm.shelters.models import Facility, Placement, PlacementStatus
@@ -29,7 +29,7 @@ def test_placing_a_person_involves_the_shelter_and_is_audited(world, manager, at
     case = world.own_case
     assert not _shelter_involvements(case, world.orgs["atina"]).exists()
     placement = services.placement_place(user=manager, case=case, facility=atina_house)
-    assert placement.status == PlacementStatus.PLACED and placement.placed_on == local_today()
+    assert placement.status == PlacementStatus.PLACED and placement.placed_on == clock.today()
     assert not placement.override
     involvement = _shelter_involvements(case, world.orgs["atina"]).get()
     assert placement.involvement == involvement
@@ -50,7 +50,7 @@ def test_placing_a_person_involves_the_shelter_and_is_audited(world, manager, at
         ({"min_age": 40}, 0, "unfit_age"),
         ({"max_age": 20}, 0, "unfit_age"),
         ({"takes_adults": False, "takes_children": True}, 0, "unfit_adult"),
-        ({"licence_valid_until": local_today() - dt.timedelta(days=1)}, 0, "licence"),
+        ({"licence_valid_until": clock.today() - dt.timedelta(days=1)}, 0, "licence"),
         ({"licence_number": "", "licence_valid_from": None, "licence_valid_until": None}, 0, "licence"),
         ({"is_open": False}, 0, "closed"),
     ],
@@ -95,7 +95,7 @@ def test_unlicensed_alternative_accommodation_takes_people(world, manager):
 @pytest.mark.django_db
 def test_the_centre_head_overrides_a_refusal_with_written_reasons_and_it_is_counted(world, head, atina_house):
     atina_house.beds_adults = 0
-    atina_house.licence_valid_until = local_today() - dt.timedelta(days=1)
+    atina_house.licence_valid_until = clock.today() - dt.timedelta(days=1)
     atina_house.save()
     placement = services.placement_place(
         user=head, case=world.own_case, facility=atina_house, override_reason=REASON
@@ -106,7 +106,7 @@ def test_the_centre_head_overrides_a_refusal_with_written_reasons_and_it_is_coun
     assert event.detail["rules"] == ["full", "licence"]
     assert event.detail["reasons"] == ["full_adults", "licence"]
     assert REASON not in str(event.detail)
-    today = local_today()
+    today = clock.today()
     assert selectors.override_count(date_from=today, date_to=today) == {
         "total": 1,
         "full": 1,
@@ -172,7 +172,7 @@ def test_only_the_coordinator_places(world, atina_house):
 def test_the_waiting_list_is_first_come_first_served_and_a_place_is_taken_from_it(
     world, manager, reporter, atina_house
 ):
-    today = local_today()
+    today = clock.today()
     later = open_case(reporter, given="Ana", family="Kasnić")
     first = open_case(reporter, given="Bojana", family="Prvić")
     second = open_case(reporter, given="Cvijeta", family="Drugić")
@@ -210,14 +210,14 @@ def test_a_move_ends_one_placement_and_starts_the_next_at_once(world, manager, a
     case = world.own_case
     centre_house = make_facility(world.orgs["shelter"], "shelter-house")
     first = services.placement_place(
-        user=manager, case=case, facility=atina_house, placed_on=local_today() - dt.timedelta(days=3)
+        user=manager, case=case, facility=atina_house, placed_on=clock.today() - dt.timedelta(days=3)
     )
     new = services.placement_move(
         user=manager, placement=first, to_facility=centre_house, expected_version=first.version
     )
     first.refresh_from_db()
     assert first.status == PlacementStatus.ENDED and first.exit_destination == "other_facility"
-    assert first.moved_to == new and first.ended_on == new.placed_on == local_today()
+    assert first.moved_to == new and first.ended_on == new.placed_on == clock.today()
     assert new.status == PlacementStatus.PLACED and new.facility == centre_house
     # Atina's access ends with the stay; the shelter organisation was involved already.
     assert not _shelter_involvements(case, world.orgs["atina"]).exists()
@@ -297,7 +297,7 @@ def test_a_stale_version_changes_nothing(world, manager, atina_house):
 
 @pytest.mark.django_db
 def test_an_end_before_the_start_is_a_field_error(world, manager, atina_house):
-    today = local_today()
+    today = clock.today()
     with pytest.raises(DomainError) as exc:
         services.placement_place(
             user=manager, case=world.own_case, facility=atina_house, placed_on=today + dt.timedelta(days=1)
@@ -343,7 +343,7 @@ def test_shelter_staff_record_departures_from_their_own_facilities_only(world, m
 
 
 def _data(**kw):
-    today = local_today()
+    today = clock.today()
     data = {
         "name": "Sigurna kuća",
         "kind": "ngo_shelter",
@@ -382,7 +382,7 @@ def test_shelter_staff_register_their_own_facility(world):
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"licence_valid_until": local_today() - dt.timedelta(days=1)}, "licence_valid_until"),
+        ({"licence_valid_until": clock.today() - dt.timedelta(days=1)}, "licence_valid_until"),
         ({"min_age": 30, "max_age": 18}, "max_age"),
         ({"beds_adults": -1}, "beds_adults"),
         ({"takes_adults": False, "takes_children": False}, "takes_adults"),

@@ -1,0 +1,51 @@
+"""What a user's home page shows: the work of their organisation that is due, in the cases they see.
+
+Each list is read by the selector of the app that owns it; this module only decides which lists a role
+gets. Every list is capped, and every one is read through an index on its due date or its owner, so
+the page costs the same however many cases the registry holds (the query counts are tested).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opennrm import policy
+from opennrm.assistance import closure as assistance_closure
+from opennrm.assistance import selectors as assistance_selectors
+from opennrm.cases import selectors as case_selectors
+from opennrm.cases.timeline import describe
+from opennrm.identification import selectors as identification_selectors
+from opennrm.lib import clock
+from opennrm.protection import selectors as protection_selectors
+from opennrm.residence import selectors as residence_selectors
+
+
+def home_for(*, user: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {"role": user.role}
+    if not policy.has_perm(user, policy.CASE_VIEW):
+        # The coordinator, oversight and administration get their own entry points, and no case content.
+        return context
+    context.update(
+        open_cases=case_selectors.open_cases_count(user=user),
+        open_cases_cap=case_selectors.COUNT_CAP,
+        overdue_cap=case_selectors.OVERDUE_CAP,
+        overdue=case_selectors.overdue_count(user=user),
+        tasks=case_selectors.tasks_due(user=user),
+        activity=[{"event": e, "text": describe(e)} for e in case_selectors.recent_activity(user=user)],
+        recent_cases=case_selectors.case_list(user=user)[:10],
+        referrals=identification_selectors.referral_inbox(user=user, limit=20),
+        # Assistance and protection that are due: follow-ups past their date, risk to reassess, service
+        # requests to answer.
+        follow_ups_overdue=list(assistance_closure.follow_ups_overdue(user, limit=10)),
+        reassessments_due=list(protection_selectors.reassessments_due(user, on=clock.today(), limit=10)),
+        service_requests=assistance_selectors.provider_inbox(user)[:10],
+    )
+    if policy.has_perm(user, policy.CASE_EDIT):
+        context["permits_expiring"] = list(residence_selectors.permits_expiring(user)[:10])
+    if policy.has_perm(user, policy.INVOLVEMENT_MANAGE):
+        context["possible_retrafficking"] = assistance_closure.possible_retrafficking(user, limit=10)
+    # The Centre head answers for referrals nobody has taken up in time, and reviews closures.
+    if policy.has_perm(user, policy.DECISION_SIGN):
+        context["overdue_referrals"] = identification_selectors.referrals_overdue(user=user)
+        context["pending_closures"] = list(assistance_closure.pending_closures(user, limit=10))
+    return context
