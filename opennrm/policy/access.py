@@ -80,27 +80,33 @@ def within_visible_cases(user: Any, queryset: QuerySet, case_field: str = "case"
     return queryset.filter(Exists(involved))
 
 
-def first_visible(user: Any, queryset: QuerySet, limit: int, chunk: int = 200) -> list:
-    """The first ``limit`` rows of an ordered ``queryset`` (of a model with a ``case``) whose case the
-    user may see, walking it chunk by chunk.
+def first_visible(
+    user: Any, queryset: QuerySet, limit: int, chunk: int = 200, walk: int | None = None
+) -> list[int]:
+    """The primary keys of the first ``limit`` rows of an ordered ``queryset`` (of a model with a
+    ``case``) whose case the user may see, walking it chunk by chunk (at most ``walk`` rows when given).
 
     Why not one query: for an organisation involved in a million cases the planner hashes all of its
     involvements before it sorts; walking the index of ``queryset`` and probing each chunk stays cheap.
+    Keys only: the walk builds no model instances, the caller reads the rows it keeps.
     """
-    found: list = []
+    keys = queryset.values_list("pk", flat=True)
+    found: list[int] = []
     offset = 0
-    while len(found) < limit:
-        rows = list(queryset[offset : offset + chunk])
+    while len(found) < limit and (walk is None or offset < walk):
+        end = offset + chunk if walk is None else min(offset + chunk, walk)
+        rows = list(keys[offset:end])
         if not rows:
             break
-        ids = {r.pk for r in rows}
         allowed = set(
-            within_visible_cases(user, queryset.model.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+            within_visible_cases(user, queryset.model.objects.filter(pk__in=rows)).values_list(
+                "pk", flat=True
+            )
         )
-        found += [r for r in rows if r.pk in allowed]
-        if len(rows) < chunk:
+        found += [pk for pk in rows if pk in allowed]
+        if len(rows) < end - offset:
             break  # the last chunk: asking for the next one would only cost a query
-        offset += chunk
+        offset = end
     return found[:limit]
 
 
