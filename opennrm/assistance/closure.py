@@ -12,7 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, TypedDict, overload
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from opennrm import policy
@@ -357,26 +357,43 @@ def earlier_matches(case: Case, *, user: Any = None) -> list[Case] | list[CaseWi
     full name and date of birth (keyed-hash lookups: no identity is decrypted). A person already known
     who appears in a new case may have been trafficked again — or is a duplicate: a human decides.
 
-    One query. With ``user``, each case says whether the user may see it (``c.visible``): the caller
-    names only those, and counts the others."""
+    Three plain queries (the person's digests, who shares them, their earlier cases): one query with a
+    subquery per kind cost the case page more to build in Python than the database took to answer.
+    With ``user``, each case says whether the user may see it (``c.visible``): the caller names only
+    those, and counts the others."""
     person = case.person
-
-    def mine(kind: str) -> QuerySet:
-        return PersonLookup.objects.filter(person=person, kind=kind).values("digest")
-
-    def sharing(kind: str) -> QuerySet:
-        return PersonLookup.objects.filter(kind=kind, digest__in=mine(kind)).values("person_id")
-
-    same = (
-        Q(person=person)
-        | Q(person_id__in=sharing(LookupKind.DOCUMENT))
-        | (Q(person_id__in=sharing(LookupKind.FULL_NAME)) & Q(person_id__in=sharing(LookupKind.BIRTH_DATE)))
-    )
-    rows = Case.objects.filter(same, opened_at__lt=case.opened_at).exclude(pk=case.pk)
+    rows = Case.objects.filter(
+        person_id__in=[person.pk, *_persons_sharing_identity(person.pk)], opened_at__lt=case.opened_at
+    ).exclude(pk=case.pk)
     if user is None:
         return list(rows.order_by("-opened_at").select_related("person"))
     involved = Involvement.objects.active().filter(case=OuterRef("pk"), organisation_id=user.organisation_id)
     return list(rows.annotate(visible=Exists(involved)).order_by("-opened_at").select_related("person"))
+
+
+_MATCH_KINDS = (LookupKind.DOCUMENT, LookupKind.FULL_NAME, LookupKind.BIRTH_DATE)
+
+
+def _persons_sharing_identity(person_id: int) -> set[int]:
+    """Other persons with one of the person's document numbers, or with both the full name and the
+    date of birth (a name alone, or a date alone, is not enough)."""
+    mine = set(
+        PersonLookup.objects.filter(person_id=person_id, kind__in=_MATCH_KINDS).values_list("kind", "digest")
+    )
+    if not mine:
+        return set()
+    shared: dict[int, set[str]] = {}
+    others = PersonLookup.objects.filter(digest__in=sorted({d for _k, d in mine})).exclude(
+        person_id=person_id
+    )
+    for other, kind, digest in others.values_list("person_id", "kind", "digest"):
+        if (kind, digest) in mine:
+            shared.setdefault(other, set()).add(kind)
+    return {
+        other
+        for other, kinds in shared.items()
+        if LookupKind.DOCUMENT in kinds or {LookupKind.FULL_NAME, LookupKind.BIRTH_DATE} <= kinds
+    }
 
 
 def possible_retrafficking(user: Any, *, limit: int = 10) -> list[Case]:

@@ -237,12 +237,32 @@ def task_get(*, user: Any, pk: int) -> CaseTask:
 
 
 def tasks_due(*, user: Any, limit: int = 20) -> list[CaseTask]:
+    return tasks_due_and_overdue(user=user, limit=limit)[0]
+
+
+def tasks_due_and_overdue(
+    *, user: Any, limit: int = 20, cap: int | None = None
+) -> tuple[list[CaseTask], int]:
+    """The first ``limit`` open tasks of the user's organisation by due date, and how many are overdue
+    (counted up to ``cap`` + 1: "100+" says enough), from one walk of the due-date index: overdue tasks
+    come first in it, so the walk stops at the first task not yet due once it has ``limit``."""
+    cap = OVERDUE_CAP if cap is None else cap
     if not user.organisation_id:
-        return []
+        return [], 0
+    now = clock.now()
     open_tasks = CaseTask.objects.filter(organisation_id=user.organisation_id, done_at__isnull=True)
-    # Order by the indexed column alone and join the cases afterwards: see policy.first_visible.
-    found = policy.first_visible(user, open_tasks.order_by("due_at"), limit)
-    return list(CaseTask.objects.filter(pk__in=found).select_related("case").order_by("due_at", "id"))
+    keep: list[int] = []
+    overdue = 0
+    # Order by the indexed column alone and join the cases afterwards: see policy.iter_visible.
+    for pk, due_at in policy.iter_visible(user, open_tasks.order_by("due_at", "id"), ("pk", "due_at")):
+        late = due_at < now
+        overdue += late
+        if len(keep) < limit:
+            keep.append(pk)
+        if len(keep) >= limit and (not late or overdue > cap):
+            break
+    tasks = list(CaseTask.objects.filter(pk__in=keep).select_related("case").order_by("due_at", "id"))
+    return tasks, min(overdue, cap + 1)
 
 
 ACTIVITY_WALK = 1000
@@ -281,13 +301,8 @@ OVERDUE_CAP = 100
 
 
 def overdue_count(*, user: Any, cap: int = OVERDUE_CAP) -> int:
-    """Overdue tasks of the user's organisation, counted up to ``cap`` ("100+" says enough)."""
-    if not user.organisation_id:
-        return 0
-    overdue = CaseTask.objects.filter(
-        organisation_id=user.organisation_id, done_at__isnull=True, due_at__lt=clock.now()
-    )
-    return len(policy.first_visible(user, overdue.order_by("due_at"), cap + 1, chunk=cap + 1))
+    """Overdue tasks of the user's organisation, counted up to ``cap`` + 1 ("100+" says enough)."""
+    return tasks_due_and_overdue(user=user, limit=0, cap=cap)[1]
 
 
 def note_get(*, user: Any, case: Case, pk: int) -> CaseNote:

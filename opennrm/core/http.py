@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import LazyObject, empty
 
 from opennrm.lib.errors import NotFound, PermissionDenied
 
@@ -65,6 +66,13 @@ def resolve(scope: str, user: Any, action: str | None, kwargs: dict[str, Any]) -
         resolver(user, action, kwargs)
 
 
+def unwrap_user(user: Any) -> Any:
+    """The user object inside the lazy proxies of the auth and OTP middleware, once they are evaluated."""
+    while isinstance(user, LazyObject) and user._wrapped is not empty:  # type: ignore[attr-defined]
+        user = user._wrapped  # type: ignore[attr-defined]
+    return user
+
+
 def access(scope: str, perm: str | None = None, methods: tuple[str, ...] = ("GET",)) -> Callable:
     spec = Access(scope=scope, perm=perm, methods=methods)
 
@@ -77,8 +85,12 @@ def access(scope: str, perm: str | None = None, methods: tuple[str, ...] = ("GET
                 response = HttpResponse(status=405)
                 response["Allow"] = ", ".join(methods)
                 return response
-            if scope != "public" and not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+            if scope != "public":
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                # The user behind the lazy proxy (evaluated just above): every policy question of the
+                # request reads its attributes, and each read through the proxy costs a call.
+                request.user = unwrap_user(request.user)
             needed = spec.perm_for(request.method)
             if scope in ("perm", "authenticated") and needed:
                 from opennrm.policy import has_perm

@@ -25,14 +25,18 @@ def home_for(*, user: Any) -> dict[str, Any]:
     if not policy.has_perm(user, policy.CASE_VIEW):
         # The coordinator, oversight and administration get their own entry points, and no case content.
         return context
+    tasks, overdue = case_selectors.tasks_due_and_overdue(user=user)
     context.update(
+        tasks=tasks,
+        overdue=overdue,
         open_cases=case_selectors.open_cases_count(user=user),
         open_cases_cap=case_selectors.COUNT_CAP,
         overdue_cap=case_selectors.OVERDUE_CAP,
-        overdue=case_selectors.overdue_count(user=user),
-        tasks=case_selectors.tasks_due(user=user),
         activity=[{"event": e, "text": describe(e)} for e in case_selectors.recent_activity(user=user)],
-        recent_cases=case_selectors.case_list(user=user)[:10],
+        # The columns the list shows, no joins: the case list's select_related serves its own page.
+        recent_cases=list(
+            case_selectors.case_list(user=user).select_related(None).only("code", "status", "opened_at")[:10]
+        ),
         referrals=identification_selectors.referral_inbox(user=user, limit=20),
         # Assistance and protection that are due: follow-ups past their date, risk to reassess, service
         # requests to answer.

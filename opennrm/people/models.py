@@ -46,6 +46,11 @@ class Person(TrackedModel):
     disability = models.CharField(
         _("disability"), max_length=20, choices=Disability.choices, default=Disability.UNKNOWN
     )
+    # True while the newest risk assessment of any of the person's cases is high or critical: then only
+    # the staff named in such a case may know where the person is. Kept by the protection services
+    # (protection.services.whereabouts_restriction_refresh) so that the whereabouts gate costs no query
+    # for the many persons never at such a risk.
+    whereabouts_restricted = models.BooleanField(_("whereabouts restricted"), default=False, editable=False)
 
     class Meta:
         ordering = ["-id"]

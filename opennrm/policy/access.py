@@ -8,7 +8,8 @@ not at all when the case came from ``cases.selectors.case_get``, whose query bri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any
 
 from django.db.models import Aggregate, CharField, Exists, OuterRef, QuerySet, Subquery
@@ -80,34 +81,41 @@ def within_visible_cases(user: Any, queryset: QuerySet, case_field: str = "case"
     return queryset.filter(Exists(involved))
 
 
-def first_visible(
-    user: Any, queryset: QuerySet, limit: int, chunk: int = 200, walk: int | None = None
-) -> list[int]:
-    """The primary keys of the first ``limit`` rows of an ordered ``queryset`` (of a model with a
-    ``case``) whose case the user may see, walking it chunk by chunk (at most ``walk`` rows when given).
+def iter_visible(
+    user: Any,
+    queryset: QuerySet,
+    fields: tuple[str, ...] = ("pk",),
+    chunk: int = 200,
+    walk: int | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """The ``fields`` (the primary key first) of the rows of an ordered ``queryset`` (of a model with a
+    ``case``) whose case the user may see, in order, walking it chunk by chunk (at most ``walk`` rows
+    when given). Stop iterating and no further chunk is read.
 
     Why not one query: for an organisation involved in a million cases the planner hashes all of its
     involvements before it sorts; walking the index of ``queryset`` and probing each chunk stays cheap.
-    Keys only: the walk builds no model instances, the caller reads the rows it keeps.
+    Values only: the walk builds no model instances, the caller reads the rows it keeps.
     """
-    keys = queryset.values_list("pk", flat=True)
-    found: list[int] = []
+    values = queryset.values_list(*fields)
     offset = 0
-    while len(found) < limit and (walk is None or offset < walk):
+    while walk is None or offset < walk:
         end = offset + chunk if walk is None else min(offset + chunk, walk)
-        rows = list(keys[offset:end])
+        rows = list(values[offset:end])
         if not rows:
-            break
-        allowed = set(
-            within_visible_cases(user, queryset.model.objects.filter(pk__in=rows)).values_list(
-                "pk", flat=True
-            )
-        )
-        found += [pk for pk in rows if pk in allowed]
+            return
+        probe = queryset.model.objects.filter(pk__in=[r[0] for r in rows])
+        allowed = set(within_visible_cases(user, probe).values_list("pk", flat=True))
+        yield from (r for r in rows if r[0] in allowed)
         if len(rows) < end - offset:
-            break  # the last chunk: asking for the next one would only cost a query
+            return  # the last chunk: asking for the next one would only cost a query
         offset = end
-    return found[:limit]
+
+
+def first_visible(
+    user: Any, queryset: QuerySet, limit: int, chunk: int = 200, walk: int | None = None
+) -> list[int]:
+    """The primary keys of the first ``limit`` visible rows of ``queryset`` (see ``iter_visible``)."""
+    return [r[0] for r in islice(iter_visible(user, queryset, ("pk",), chunk, walk), limit)]
 
 
 def visible_persons(user: Any) -> QuerySet[Person]:

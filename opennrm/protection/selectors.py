@@ -65,7 +65,11 @@ def restricted_case_ids(person: Person) -> list[int]:
 
 def whereabouts_gate(user: Any, person: Person) -> bool:
     """Registered with the policy: at high or critical risk in any of the person's cases, only the
-    staff named in such a case see where the person is. One query answers both questions."""
+    staff named in such a case see where the person is. A person never at such a risk costs no query
+    (the services keep ``Person.whereabouts_restricted``); otherwise one query answers both questions,
+    from the assessments themselves."""
+    if not person.whereabouts_restricted:
+        return True
 
     def restricted(person_ref: Any) -> QuerySet:
         return (

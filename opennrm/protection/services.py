@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from opennrm import policy
@@ -20,6 +21,7 @@ from opennrm.lib import clean, clock
 from opennrm.lib.clean import clean_choice, clean_text
 from opennrm.lib.errors import DomainError, NotFound, PermissionDenied
 from opennrm.notifications.services import notify
+from opennrm.people.models import Person
 from opennrm.protection import risk
 from opennrm.protection.models import (
     RESTRICTED_LEVELS,
@@ -66,6 +68,22 @@ def reassess_by(level: str, assessed_on: dt.date) -> dt.date:
     """The level sets how soon the risk is looked at again (per-country deadline table)."""
     r = deadlines.rule(f"risk_reassessment_{level}")
     return assessed_on + dt.timedelta(days=r.amount)
+
+
+def whereabouts_restriction_refresh(persons: QuerySet[Person] | None = None) -> int:
+    """Recompute ``Person.whereabouts_restricted`` (of ``persons``, or of everyone) from the newest
+    assessment of each of their cases: one UPDATE. Called wherever assessments are written, so that
+    the whereabouts gate may trust the column (protection.selectors.whereabouts_gate)."""
+    from opennrm.protection.selectors import latest_level
+
+    restricted = (
+        Case.objects.filter(person=OuterRef("pk"))
+        .annotate(level=latest_level())
+        .filter(level__in=RESTRICTED_LEVELS)
+    )
+    return (persons if persons is not None else Person.objects.all()).update(
+        whereabouts_restricted=Exists(restricted)
+    )
 
 
 @transaction.atomic
@@ -130,6 +148,11 @@ def risk_assess(
         and not NamedStaff.objects.filter(case=case, ended_at__isnull=True).exists()
     ):
         _name(user=user, case=case, named=user)
+    whereabouts_restriction_refresh(Person.objects.filter(pk=case.person_id))
+    # The person in memory too: the rest of this request asks the gate with it.
+    case.person.whereabouts_restricted = Person.objects.filter(pk=case.person_id).values_list(
+        "whereabouts_restricted", flat=True
+    )[0]
     policy.forget()
     timeline_add(
         case=case, user=user, kind="risk_assessed", params={"level": final}, sensitivity=Sensitivity.SECURITY

@@ -43,6 +43,9 @@ from opennrm.demo.generator.tables import (
 )
 from opennrm.demo.generator.world import MODELS, Batch, World, decider
 from opennrm.lib import clock
+from opennrm.people.models import Person
+from opennrm.protection.models import RiskAssessment
+from opennrm.protection.services import whereabouts_restriction_refresh
 from opennrm.shelters.models import Facility, FacilitySpecialisation
 
 __all__ = ["FACILITIES", "FACILITY_PREFIX", "Generated", "facilities_ensure", "generate"]
@@ -217,6 +220,7 @@ def generate(
     tables = [model for model, _own_ids in MODELS]
     out.keys_checked_at_end = may_skip_key_checks()
     since = highest_ids(tables) if out.keys_checked_at_end else {}
+    assessed_before = RiskAssessment.objects.order_by("-id").values_list("id", flat=True).first() or 0
     done = 0
 
     def tick(n: int) -> None:
@@ -240,6 +244,11 @@ def generate(
         missing = missing_keys(tables, since)
         if missing:
             raise RuntimeError("generated rows name rows that do not exist: " + ", ".join(missing))
+    # The rows were written past the services: keep the column the whereabouts gate trusts, for the
+    # persons of the cases assessed in this run (one UPDATE).
+    progress("  marking the persons at high or critical risk …")
+    assessed = RiskAssessment.objects.filter(id__gt=assessed_before).values("case__person_id")
+    whereabouts_restriction_refresh(Person.objects.filter(pk__in=assessed))
     audit_record(
         actor=None,
         action="create",

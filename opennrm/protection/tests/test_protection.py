@@ -264,3 +264,57 @@ def test_api_risk_assessment_and_measures(client, world, case, manager):
     client.logout()
     login_verified(client, world.users[RoleCode.PROSECUTOR])
     assert client.get(f"/api/v1/cases/{case.code}/risk-assessments/").json() == []
+
+
+@pytest.mark.django_db
+def test_the_restriction_column_is_the_newest_assessment_of_any_of_the_persons_cases(world, case, manager):
+    """The whereabouts gate trusts Person.whereabouts_restricted: it must be the rule, whatever order
+    the assessments come in and however many cases the person has."""
+    import importlib
+
+    from django.apps import apps
+
+    from opennrm.cases.models import Case, Involvement, InvolvementRole
+    from opennrm.people.models import Person
+    from opennrm.testing import open_case
+
+    person = case.person
+
+    def stored() -> bool:
+        return Person.objects.get(pk=person.pk).whereabouts_restricted
+
+    def by_the_rule() -> bool:
+        return bool(selectors.restricted_case_ids(person))
+
+    assert not stored()
+    services.risk_assess(user=manager, case=case, answers=answers(trafficker_threats="yes"))
+    assert stored() and case.person.whereabouts_restricted  # in memory too, for the rest of the request
+    # A back-dated low assessment is not the newest one: still restricted.
+    services.risk_assess(
+        user=manager, case=case, answers=answers(), assessed_on=clock.today() - dt.timedelta(days=30)
+    )
+    assert stored() == by_the_rule() is True
+    # A second case of the same person, at low risk, does not lift the first case's restriction.
+    second = open_case(world.users[RoleCode.FIRST_LINE_REPORTER], given="Druga", family="Testović")
+    Case.objects.filter(pk=second.pk).update(person=person)
+    second.refresh_from_db()
+    if not Involvement.objects.filter(case=second, organisation=manager.organisation).exists():
+        Involvement.objects.create(
+            case=second, organisation=manager.organisation, role=InvolvementRole.CASE_COORDINATION
+        )
+    services.risk_assess(user=manager, case=second, answers=answers())
+    assert stored() == by_the_rule() is True
+    services.risk_assess(user=manager, case=case, answers=answers())
+    assert stored() == by_the_rule() is False
+    assert not case.person.whereabouts_restricted
+    services.risk_assess(
+        user=manager, case=second, answers=answers(trafficker_threats="yes", traffickers_know_location="yes")
+    )
+    assert stored() == by_the_rule() is True
+
+    # The migration that filled the column for databases assessed before it agrees with the rule.
+    Person.objects.update(whereabouts_restricted=False)
+    backfill = importlib.import_module("opennrm.protection.migrations.0004_whereabouts_restriction_backfill")
+    backfill.backfill(apps, None)
+    assert stored() is True
+    assert not Person.objects.get(pk=world.other_case.person_id).whereabouts_restricted
