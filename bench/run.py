@@ -1154,6 +1154,10 @@ def multi(args: argparse.Namespace, argv: list[str]) -> None:
             log(f"==== scale {n:,} ====")
             proc = subprocess.run(command, cwd=ROOT, check=False)
             if proc.returncode:
+                # Keep what the scales before it measured (a long run should not lose them).
+                if results:
+                    parts = [header(args.clients), *(scale_report(r) for _n, r in results)]
+                    write_report("\n".join(parts), "partial-" + "-".join(scale_label(m) for m, _r in results))
                 raise SystemExit(f"the run at {n:,} persons failed ({proc.returncode})")
             results.append((n, json.loads(out.read_text())))
     table, scale_checks = scale_table(results)
