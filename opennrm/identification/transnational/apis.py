@@ -23,7 +23,9 @@ from opennrm.lib.errors import DomainError
 
 class TransnationalInSerializer(Serializer):
     foreign_authority = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())
-    country = serializers.CharField(max_length=2, min_length=2)
+    # Two letters (ISO 3166), as the form asks: documented as the pattern, so that no client sends what
+    # the server would trim below two characters.
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", max_length=2, min_length=2)
     identified_abroad = serializers.BooleanField()
     identified_on = serializers.DateField(required=False, allow_null=True)
     plan_return = serializers.BooleanField(required=False, default=True)
