@@ -38,11 +38,14 @@ for _ in $(seq 1 60); do
 done
 
 status=0
+# too_slow is Hypothesis timing how fast it draws data on this machine (a loaded one fails it), not a
+# check of the API: the contract checks all run.
 for user in $USERS; do
   token=$("$BIN/opennrm" token create "$user" --name fuzz --days 1)
   echo "== fuzz: schemathesis as $user ($EXAMPLES examples per operation)"
   if ! "$BIN/schemathesis" run "http://127.0.0.1:$PORT/api/schema/" --checks all \
-    -H "Authorization: Bearer $token" --max-examples "$EXAMPLES" --workers 2 --seed 1 --no-color; then
+    -H "Authorization: Bearer $token" --max-examples "$EXAMPLES" --workers 2 --seed 1 --no-color \
+    --suppress-health-check=too_slow; then
     status=1
   fi
 done
