@@ -359,9 +359,10 @@ def fill_case(w: World, case: Case | None = None, n: int = 3) -> Case:
         )
         for factor in pm.RiskFactor.values:
             pm.RiskAnswer.objects.create(assessment=risk, factor=factor, answer="no")
+        from opennrm.people.models import Person
         from opennrm.protection.services import whereabouts_restriction_refresh
 
-        whereabouts_restriction_refresh(case.person.__class__.objects.filter(pk=case.person_id))
+        whereabouts_restriction_refresh(Person.objects.filter(pk=case.person_id))
         pm.ProtectionMeasure.objects.create(
             case=case, kind="safe_communication", responsible=centre, started_on=day
         )

@@ -54,13 +54,16 @@ def assessments(case: Case, limit: int = 20) -> list[RiskAssessment]:
     return rows
 
 
-def restricted_case_ids(person: Person) -> list[int]:
-    return list(
-        Case.objects.filter(person=person)
-        .annotate(level=latest_level())
-        .filter(level__in=RESTRICTED_LEVELS)
-        .values_list("pk", flat=True)
+def restricted_cases(person: Any) -> QuerySet[Case]:
+    """The cases of ``person`` (a Person or an OuterRef to one) whose newest assessment is high or
+    critical: the rule of the whereabouts gate, and of the column the services keep for it."""
+    return (
+        Case.objects.filter(person=person).annotate(level=latest_level()).filter(level__in=RESTRICTED_LEVELS)
     )
+
+
+def restricted_case_ids(person: Person) -> list[int]:
+    return list(restricted_cases(person).values_list("pk", flat=True))
 
 
 def whereabouts_gate(user: Any, person: Person) -> bool:
@@ -71,14 +74,7 @@ def whereabouts_gate(user: Any, person: Person) -> bool:
     if not person.whereabouts_restricted:
         return True
 
-    def restricted(person_ref: Any) -> QuerySet:
-        return (
-            Case.objects.filter(person=person_ref)
-            .annotate(level=latest_level())
-            .filter(level__in=RESTRICTED_LEVELS)
-        )
-
-    answer = Person.objects.filter(pk=person.pk).annotate(restricted=Exists(restricted(OuterRef("pk"))))
+    answer = Person.objects.filter(pk=person.pk).annotate(restricted=Exists(restricted_cases(OuterRef("pk"))))
     named = None
     if user is not None and getattr(user, "is_authenticated", False) and user.organisation_id:
         # Named, and still with an organisation involved in that case (a user who moved on, or whose
@@ -87,7 +83,7 @@ def whereabouts_gate(user: Any, person: Person) -> bool:
             case=OuterRef("case"), organisation_id=user.organisation_id
         )
         named = NamedStaff.objects.filter(
-            case__in=restricted(OuterRef(OuterRef("pk"))).values("pk"), user=user, ended_at__isnull=True
+            case__in=restricted_cases(OuterRef(OuterRef("pk"))).values("pk"), user=user, ended_at__isnull=True
         ).filter(Exists(involved))
         answer = answer.annotate(named=Exists(named))
     row = answer.values("restricted", *(["named"] if named is not None else [])).first()

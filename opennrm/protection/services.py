@@ -74,15 +74,10 @@ def whereabouts_restriction_refresh(persons: QuerySet[Person] | None = None) -> 
     """Recompute ``Person.whereabouts_restricted`` (of ``persons``, or of everyone) from the newest
     assessment of each of their cases: one UPDATE. Called wherever assessments are written, so that
     the whereabouts gate may trust the column (protection.selectors.whereabouts_gate)."""
-    from opennrm.protection.selectors import latest_level
+    from opennrm.protection.selectors import restricted_cases
 
-    restricted = (
-        Case.objects.filter(person=OuterRef("pk"))
-        .annotate(level=latest_level())
-        .filter(level__in=RESTRICTED_LEVELS)
-    )
     return (persons if persons is not None else Person.objects.all()).update(
-        whereabouts_restricted=Exists(restricted)
+        whereabouts_restricted=Exists(restricted_cases(OuterRef("pk")))
     )
 
 
@@ -150,9 +145,7 @@ def risk_assess(
         _name(user=user, case=case, named=user)
     whereabouts_restriction_refresh(Person.objects.filter(pk=case.person_id))
     # The person in memory too: the rest of this request asks the gate with it.
-    case.person.whereabouts_restricted = Person.objects.filter(pk=case.person_id).values_list(
-        "whereabouts_restricted", flat=True
-    )[0]
+    case.person.refresh_from_db(fields=["whereabouts_restricted"])
     policy.forget()
     timeline_add(
         case=case, user=user, kind="risk_assessed", params={"level": final}, sensitivity=Sensitivity.SECURITY
