@@ -360,8 +360,9 @@ def fill_case(w: World, case: Case | None = None, n: int = 3) -> Case:
         for factor in pm.RiskFactor.values:
             pm.RiskAnswer.objects.create(assessment=risk, factor=factor, answer="no")
         from opennrm.people.models import Person
-        from opennrm.protection.services import whereabouts_restriction_refresh
+        from opennrm.protection.services import current_assessment_refresh, whereabouts_restriction_refresh
 
+        current_assessment_refresh(Case.objects.filter(pk=case.pk))
         whereabouts_restriction_refresh(Person.objects.filter(pk=case.person_id))
         pm.ProtectionMeasure.objects.create(
             case=case, kind="safe_communication", responsible=centre, started_on=day

@@ -230,6 +230,13 @@ class AssistanceService(TrackedModel):
         indexes = [
             models.Index(fields=["provider", "status", "planned_from"], name="service_provider_idx"),
             models.Index(fields=["case", "status"], name="service_case_idx"),
+            # The provider's inbox in its order, open requests only: the home page and the inbox read
+            # the first rows without sorting all of a provider's services.
+            models.Index(
+                fields=["provider", "-urgent", "planned_from", "id"],
+                condition=Q(status__in=OPEN_SERVICE_STATUSES),
+                name="service_provider_open_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -349,7 +356,13 @@ class FollowUp(TrackedModel):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["done_on", "due_on"], name="follow_up_due_idx")]
+        indexes = [
+            models.Index(fields=["done_on", "due_on"], name="follow_up_due_idx"),
+            # Follow-ups not done, in due order: the overdue list reads its first rows.
+            models.Index(
+                fields=["due_on", "id"], condition=Q(done_on__isnull=True), name="follow_up_open_due_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"follow-up of {self.case_id} due {self.due_on}"
@@ -404,6 +417,12 @@ class CaseClosure(TrackedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The closures awaiting review, oldest first (the head's queue).
+        indexes = [
+            models.Index(
+                fields=["created_at", "id"], condition=Q(status="requested"), name="closure_requested_idx"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(status="requested"), name="closure_one_pending_per_case"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from opennrm import policy
 from opennrm.assistance.models import (
@@ -89,19 +89,26 @@ def provider_inbox(user: Any, *, include_closed: bool = False) -> QuerySet[Assis
     dates, language needs), whether or not the person let the provider read the case file."""
     if not policy.has_perm(user, policy.CASE_VIEW) or not user.organisation_id:
         return AssistanceService.objects.none()
-    # Whether the provider may open the case (the person agreed to share the case file, or the
-    # organisation has another part in it), for every row in the same query.
-    involved = Involvement.objects.active().filter(
-        case=OuterRef("case"), organisation_id=user.organisation_id
-    )
-    rows = (
-        AssistanceService.objects.filter(provider_id=user.organisation_id)
-        .select_related("case")
-        .annotate(case_visible=Exists(involved))
-    )
+    rows = AssistanceService.objects.filter(provider_id=user.organisation_id).select_related("case")
     if not include_closed:
         rows = rows.filter(status__in=OPEN_SERVICE_STATUSES)
+    # The open requests come in the order of their partial index (service_provider_open_idx).
     return rows.order_by("-urgent", "planned_from", "id")
+
+
+def with_case_visible(user: Any, rows: list[AssistanceService]) -> list[AssistanceService]:
+    """Mark each of ``rows`` (a page of the inbox) with whether the provider may open its case (the
+    person agreed to share the case file, or the organisation has another part in it): one query for
+    the page. As an EXISTS in the inbox's query, PostgreSQL hashed all of the provider's involvements
+    before it read the first row."""
+    visible = set(
+        Involvement.objects.active()
+        .filter(case_id__in={r.case_id for r in rows}, organisation_id=user.organisation_id)
+        .values_list("case_id", flat=True)
+    )
+    for r in rows:
+        r.case_visible = r.case_id in visible  # type: ignore[attr-defined]  # for the template only
+    return rows
 
 
 def conditioned_refusals(

@@ -407,7 +407,8 @@ def provider_inbox_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.provider_inbox(user, include_closed=show_all), 50).get_page(
         request.GET.get("page")
     )
-    rows = [{"service": s, "steps": s.steps_for(provider=True, coordinator=False)} for s in page.object_list]
+    services_on_page = selectors.with_case_visible(user, list(page.object_list))
+    rows = [{"service": s, "steps": s.steps_for(provider=True, coordinator=False)} for s in services_on_page]
     audit_record(
         actor=user,
         action="read",

@@ -59,10 +59,19 @@ class RiskAssessment(TrackedModel):
     # The assessor may raise the level above the computed one (never lower it), with reasons.
     raised_reason = models.CharField(_("why the level was raised"), max_length=500, blank=True)
     reassess_by = models.DateField(_("reassess by"))
+    # The newest assessment of its case (by assessed_on, then id), kept by the services
+    # (protection.services.current_assessment_refresh): the queue of reassessments due reads the
+    # current rows through a partial index instead of finding the newest one per case at every request.
+    is_current = models.BooleanField(_("current"), default=False, editable=False)
 
     class Meta:
         ordering = ["-assessed_on", "-id"]
-        indexes = [models.Index(fields=["case", "-assessed_on", "-id"], name="risk_case_latest_idx")]
+        indexes = [
+            models.Index(fields=["case", "-assessed_on", "-id"], name="risk_case_latest_idx"),
+            models.Index(
+                fields=["reassess_by", "id"], condition=models.Q(is_current=True), name="risk_current_due_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.level} risk in {self.case_id} on {self.assessed_on}"

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from opennrm import policy
@@ -81,6 +81,18 @@ def whereabouts_restriction_refresh(persons: QuerySet[Person] | None = None) -> 
     )
 
 
+def current_assessment_refresh(cases: QuerySet[Case]) -> None:
+    """Mark the newest assessment of each of ``cases`` current and the others not (two UPDATEs over
+    the cases' own assessments). Called wherever assessments are written, so that the reassessment
+    queue (protection.selectors.reassessments_due) may trust ``RiskAssessment.is_current``."""
+    newest = (
+        RiskAssessment.objects.filter(case=OuterRef("case")).order_by("-assessed_on", "-id").values("pk")[:1]
+    )
+    rows = RiskAssessment.objects.filter(case__in=cases)
+    rows.filter(is_current=True).exclude(pk=Subquery(newest)).update(is_current=False)
+    rows.filter(is_current=False, pk=Subquery(newest)).update(is_current=True)
+
+
 @transaction.atomic
 def risk_assess(
     *,
@@ -95,6 +107,9 @@ def risk_assess(
     the rule and may be raised, never lowered, with written reasons. At high or critical risk the
     assessor is named to know the person's whereabouts if nobody is yet."""
     _require(user, policy.RISK_MANAGE, case)
+    # One assessment at a time per case: the newest one, which the queue marks current, is decided
+    # under this lock.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
     if not isinstance(answers, dict):
         raise DomainError(_("Answer every risk factor."), field="answers")
     unknown_keys = set(answers) - set(RiskFactor.values)
@@ -143,6 +158,7 @@ def risk_assess(
         and not NamedStaff.objects.filter(case=case, ended_at__isnull=True).exists()
     ):
         _name(user=user, case=case, named=user)
+    current_assessment_refresh(Case.objects.filter(pk=case.pk))
     whereabouts_restriction_refresh(Person.objects.filter(pk=case.person_id))
     # The person in memory too: the rest of this request asks the gate with it.
     case.person.refresh_from_db(fields=["whereabouts_restricted"])

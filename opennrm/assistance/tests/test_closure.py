@@ -239,3 +239,46 @@ def test_a_decision_on_a_closed_case_needs_the_case_reopened_first(case, manager
     assert exc.value.field == "status"
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
+
+
+@pytest.mark.django_db
+def test_possible_retrafficking_lists_earlier_cases_and_shared_documents_newest_first(world, manager):
+    """The walk over the newest coordinated cases finds what the rule says, chunk after chunk: a
+    person with an earlier case, a person sharing a document number with another; not a closed case,
+    not one opened more than 90 days ago, not a person alone."""
+    import datetime as dt
+
+    from opennrm.cases.models import Case
+    from opennrm.people.models import LookupKind, PersonLookup
+
+    reporter = world.users[RoleCode.FIRST_LINE_REPORTER]
+    now = clock.now()
+
+    def opened(days_ago: int, name: str) -> Case:
+        c = open_case(reporter, given=name, family="Walković")
+        Case.objects.filter(pk=c.pk).update(opened_at=now - dt.timedelta(days=days_ago))
+        c.refresh_from_db()
+        return c
+
+    earlier = opened(400, "Prva")
+    again = opened(5, "Opet")  # the same person as ``earlier``
+    Case.objects.filter(pk=again.pk).update(person=earlier.person)
+    twin_a, twin_b = opened(3, "Dokument"), opened(200, "Isti")
+    for c in (twin_a, twin_b):
+        PersonLookup.objects.create(person_id=c.person_id, kind=LookupKind.DOCUMENT, digest="same-passport")
+    alone = opened(1, "Sama")
+    PersonLookup.objects.create(person_id=alone.person_id, kind=LookupKind.DOCUMENT, digest="own-passport")
+    closed_again = opened(2, "Zatvoren")
+    Case.objects.filter(pk=closed_again.pk).update(person=earlier.person, status="closed")
+    fillers = [opened(4, name) for name in ("Ostala", "Treca", "Cetvrta")]
+
+    expected = [twin_a.code, again.code]  # newest first; twin_b is older than 90 days
+    for chunk in (1, 2, 200):
+        assert [c.code for c in closure.possible_retrafficking(manager, chunk=chunk)] == expected
+    assert [c.code for c in closure.possible_retrafficking(manager, limit=1, chunk=2)] == [twin_a.code]
+    # The walk is bounded: the signals past the first ``walk`` cases wait for the next ones to age out.
+    walked = closure.possible_retrafficking(manager, chunk=1, walk=3)
+    assert [c.code for c in walked] == [twin_a.code]
+    assert alone.code not in expected and all(f.code not in expected for f in fillers)
+    # Someone who coordinates none of them sees none.
+    assert closure.possible_retrafficking(world.users[RoleCode.NGO_CASE_WORKER]) == []

@@ -700,7 +700,7 @@ class Aftercare:
         elif not span.open and rng.random() < 0.3:
             days.append(world.between(rng, days[0], span.end))
         levels: list[tuple[dt.date, str, dict[str, str]]] = []
-        for day in days:
+        for n, day in enumerate(days):
             answers = {}
             for factor, yes in RISK_YES.items():
                 r = rng.random()
@@ -718,6 +718,7 @@ class Aftercare:
             assessment = batch.riskassessment.add(
                 at=at, case_id=story.case_id, assessed_on=day, organisation_id=centre.pk, computed_level=computed,
                 level=level, raised_reason=raised, reassess_by=day + dt.timedelta(days=world.reassess_days[level]),
+                is_current=n == len(days) - 1,  # the days ascend, and the ids with them
             )  # fmt: skip
             for factor in RISK_FACTORS:
                 batch.riskanswer.add(assessment_id=assessment, factor=factor, answer=answers[factor])

@@ -342,6 +342,12 @@ def test_generate_writes_what_follows_identification_as_the_services_would():
         assert a.reassess_by > a.assessed_on
     assert RiskAnswer.objects.count() == len(assessments) * len(RiskFactor.values)
     assert RiskAssessment.objects.filter(reassess_by__lt=today).exists()
+    # Exactly the newest assessment of each assessed case is current (the reassessment queue reads it).
+    newest: dict[int, RiskAssessment] = {}
+    for a in sorted(assessments, key=lambda a: (a.assessed_on, a.pk)):
+        newest[a.case_id] = a
+    assert {a.pk for a in assessments if a.is_current} == {a.pk for a in newest.values()}
+    assert len(newest) < len(assessments)  # some cases were reassessed
 
     # Residence permits for some foreign persons only, some of them renewals.
     permits = ResidencePermit.objects.select_related("case__person")

@@ -318,3 +318,58 @@ def test_the_restriction_column_is_the_newest_assessment_of_any_of_the_persons_c
     backfill.backfill(apps, None)
     assert stored() is True
     assert not Person.objects.get(pk=world.other_case.person_id).whereabouts_restricted
+
+
+@pytest.mark.django_db
+def test_the_current_assessment_is_the_newest_of_its_case_and_the_queue_reads_only_it(world, case, manager):
+    """The reassessment queue trusts RiskAssessment.is_current: exactly one current row per assessed
+    case, the newest by date then id, whatever order the assessments come in."""
+    import importlib
+
+    from django.apps import apps
+
+    from opennrm.cases.models import Case
+
+    today = clock.today()
+
+    def current() -> list[int]:
+        return list(RiskAssessment.objects.filter(case=case, is_current=True).values_list("pk", flat=True))
+
+    def newest() -> int:
+        return (
+            RiskAssessment.objects.filter(case=case)
+            .order_by("-assessed_on", "-id")
+            .values_list("pk", flat=True)[0]
+        )
+
+    first = services.risk_assess(
+        user=manager, case=case, answers=answers(), assessed_on=today - dt.timedelta(days=200)
+    )
+    assert current() == [first.pk]
+    # Low risk is reassessed within months: the first one is due.
+    assert list(selectors.reassessments_due(manager, on=today)) == [first]
+    second = services.risk_assess(user=manager, case=case, answers=answers(trafficker_threats="yes"))
+    assert current() == [second.pk] == [newest()]
+    # The superseded assessment is overdue but no longer asks for a reassessment.
+    assert first.reassess_by < today
+    assert list(selectors.reassessments_due(manager, on=today)) == []
+    assert list(selectors.reassessments_due(manager, on=second.reassess_by + dt.timedelta(days=1))) == [
+        second
+    ]
+    # Back-dated between the two: not the newest, the second stays current.
+    services.risk_assess(
+        user=manager, case=case, answers=answers(), assessed_on=today - dt.timedelta(days=100)
+    )
+    assert current() == [second.pk]
+    # Same day as the second: the later one (higher id) is the newest.
+    third = services.risk_assess(user=manager, case=case, answers=answers())
+    assert current() == [third.pk] == [newest()]
+    # A closed case is not reassessed.
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    assert list(selectors.reassessments_due(manager, on=third.reassess_by + dt.timedelta(days=1))) == []
+
+    # The migration that marked the current rows of databases assessed before it agrees.
+    RiskAssessment.objects.update(is_current=False)
+    migration = importlib.import_module("opennrm.protection.migrations.0005_risk_assessment_is_current")
+    migration.mark_current(apps, None)
+    assert current() == [third.pk]
