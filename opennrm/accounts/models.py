@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts.roles import RoleCode
-from opennrm.core.models import TrackedModel
+from opennrm.core.models import ChoiceLabels, TrackedModel
 from opennrm.lib.country import home_country
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class Organisation(TrackedModel):
         return self.name
 
 
-class Role(models.Model):
+class Role(ChoiceLabels):
     """A role is data: permissions and the sensitivity classes of case content it may read."""
 
     code = models.CharField(max_length=40, unique=True, choices=RoleCode.choices)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Sensitivity
 from opennrm.cases.models import Case, Involvement
-from opennrm.core.models import TrackedModel
+from opennrm.core.models import ChoiceLabels, TrackedModel
 from opennrm.identification.models import ConsentHow
 
 
@@ -83,7 +83,7 @@ class NeedsAssessment(TrackedModel):
         return f"needs of {self.case_id} on {self.assessed_on}"
 
 
-class AssessedNeed(models.Model):
+class AssessedNeed(ChoiceLabels):
     assessment = models.ForeignKey(NeedsAssessment, on_delete=models.CASCADE, related_name="needs")
     service_type = models.CharField(_("need"), max_length=24, choices=ServiceType.choices)
     priority = models.CharField(

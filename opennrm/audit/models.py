@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from opennrm.core.models import ChoiceLabels
+
 
 class AuditAction(models.TextChoices):
     READ = "read", _("read")
@@ -31,7 +33,7 @@ class AuditAction(models.TextChoices):
     ASSISTANCE_CONDITIONED = "assistance_conditioned", _("assistance conditioned on cooperation")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels):
     # Entries form one chain per writer stream: (stream, seq) is gap-free and each entry carries the
     # MAC of the previous entry of its stream. Several streams let concurrent requests append without
     # queueing on a single lock.

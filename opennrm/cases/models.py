@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Sensitivity
-from opennrm.core.models import DataKey, TrackedModel
+from opennrm.core.models import ChoiceLabels, DataKey, TrackedModel
 from opennrm.lib.country import home_country
 from opennrm.people.models import Person
 
@@ -71,7 +71,7 @@ class Incident(TrackedModel):
         return [f.form for f in self.exploitation_forms.all()]
 
 
-class IncidentForm(models.Model):
+class IncidentForm(ChoiceLabels):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="exploitation_forms")
     form = models.CharField(max_length=20, choices=ExploitationForm.choices)
 
@@ -279,7 +279,7 @@ class CaseDocument(TrackedModel):
 WHEREABOUTS_PARAM = "whereabouts"
 
 
-class TimelineEvent(models.Model):
+class TimelineEvent(ChoiceLabels):
     """What happened in a case and who did it. Written by services, never edited."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
@@ -321,7 +321,15 @@ class CaseTask(TrackedModel):
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["organisation", "done_at", "due_at"], name="task_org_due_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "done_at", "due_at"], name="task_org_due_idx"),
+            # The organisation's open tasks in the home page's order (due, then id): read in order, no sort.
+            models.Index(
+                fields=["organisation", "due_at", "id"],
+                condition=Q(done_at__isnull=True),
+                name="task_org_open_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

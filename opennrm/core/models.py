@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
+_LABELS: dict[models.Field, dict[Any, Any]] = {}
 
-class TrackedModel(models.Model):
+
+class ChoiceLabels(models.Model):
+    """``get_FOO_display()`` that translates only the label it shows.
+
+    Django builds ``dict(make_hashable(field.flatchoices))`` at every call, and hashing a lazy label
+    translates it: a field of twenty choices costs twenty translations per label shown (about 1,200 on
+    a home page). Here each field's labels are kept once, by value, and stay lazy until shown."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:
+        labels = _LABELS.get(field)
+        if labels is None:
+            labels = _LABELS[field] = dict(field.flatchoices)  # values are plain strings and numbers
+        value = getattr(self, field.attname)
+        return force_str(labels.get(value, value), strings_only=True)
+
+
+class TrackedModel(ChoiceLabels):
     """created/updated by/at, and a version for optimistic locking.
 
     Services bump ``version`` with a conditional UPDATE (see ``opennrm.core.locking``), so two people
@@ -62,7 +85,7 @@ class DeadlineUnit(models.TextChoices):
     DAYS = "days", _("days")
 
 
-class DeadlineRule(models.Model):
+class DeadlineRule(ChoiceLabels):
     """Every time limit of the mechanism in one table, per country, with its legal basis.
 
     A rule that says "within 24 hours" or "90 days" is configured here, never hard-coded where it is

@@ -19,6 +19,9 @@ from opennrm.lib import clock
 from opennrm.protection import selectors as protection_selectors
 from opennrm.residence import selectors as residence_selectors
 
+REFERRALS = 20
+OVERDUE_REFERRALS = 50
+
 
 def home_for(*, user: Any) -> dict[str, Any]:
     context: dict[str, Any] = {"role": user.role}
@@ -26,6 +29,11 @@ def home_for(*, user: Any) -> dict[str, Any]:
         # The coordinator, oversight and administration get their own entry points, and no case content.
         return context
     tasks, overdue = case_selectors.tasks_due_and_overdue(user=user)
+    # One read of the referral inbox serves the list and, for the head, the overdue ones.
+    signs = policy.has_perm(user, policy.DECISION_SIGN)
+    inbox = identification_selectors.referral_inbox(
+        user=user, limit=OVERDUE_REFERRALS if signs else REFERRALS
+    )
     context.update(
         tasks=tasks,
         overdue=overdue,
@@ -37,7 +45,7 @@ def home_for(*, user: Any) -> dict[str, Any]:
         recent_cases=list(
             case_selectors.case_list(user=user).select_related(None).only("code", "status", "opened_at")[:10]
         ),
-        referrals=identification_selectors.referral_inbox(user=user, limit=20),
+        referrals=inbox[:REFERRALS],
         # Assistance and protection that are due: follow-ups past their date, risk to reassess, service
         # requests to answer.
         follow_ups_overdue=list(assistance_closure.follow_ups_overdue(user, limit=10)),
@@ -49,7 +57,9 @@ def home_for(*, user: Any) -> dict[str, Any]:
     if policy.has_perm(user, policy.INVOLVEMENT_MANAGE):
         context["possible_retrafficking"] = assistance_closure.possible_retrafficking(user, limit=10)
     # The Centre head answers for referrals nobody has taken up in time, and reviews closures.
-    if policy.has_perm(user, policy.DECISION_SIGN):
-        context["overdue_referrals"] = identification_selectors.referrals_overdue(user=user)
+    if signs:
+        context["overdue_referrals"] = identification_selectors.referrals_overdue(
+            user=user, limit=OVERDUE_REFERRALS, inbox=inbox
+        )
         context["pending_closures"] = list(assistance_closure.pending_closures(user, limit=10))
     return context

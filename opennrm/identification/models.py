@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from opennrm.accounts.models import Organisation
 from opennrm.accounts.roles import Sensitivity
 from opennrm.cases.models import Case, ExploitationForm, Involvement
-from opennrm.core.models import DataKey, TrackedModel
+from opennrm.core.models import ChoiceLabels, DataKey, TrackedModel
 
 
 class Recommendation(models.TextChoices):
@@ -69,7 +69,7 @@ class Screening(TrackedModel):
         return f"{self.indicator_set}@{self.indicator_version} for {self.case_id}"
 
 
-class ScreeningAnswer(models.Model):
+class ScreeningAnswer(ChoiceLabels):
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers")
     indicator = models.CharField(max_length=20)
     answer = models.CharField(max_length=8, choices=Answer.choices)
@@ -243,7 +243,7 @@ class DecisionKind(models.TextChoices):
     APPEAL = "appeal", _("decision on appeal")
 
 
-class IdentificationDecision(models.Model):
+class IdentificationDecision(ChoiceLabels):
     """A formal, reasoned identification decision. Never edited: a database trigger refuses UPDATE and
     DELETE. A review or appeal decision supersedes it; the history stays."""
 
@@ -273,7 +273,7 @@ class IdentificationDecision(models.Model):
         return f"{self.outcome} ({self.kind}) in {self.case_id}"
 
 
-class DecisionForm(models.Model):
+class DecisionForm(ChoiceLabels):
     """The forms of exploitation a decision found (Criminal Code Art. 388(1)); statistics count these."""
 
     decision = models.ForeignKey(IdentificationDecision, on_delete=models.PROTECT, related_name="forms")

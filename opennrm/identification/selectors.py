@@ -91,9 +91,12 @@ def with_names(rows: list[Referral]) -> list[Referral]:
     return rows
 
 
-def referrals_overdue(*, user: Any, limit: int = 50) -> list[Referral]:
-    """Pending referrals to the user's organisation past their deadline: the Centre head's list."""
-    return [r for r in referral_inbox(user=user, limit=limit) if r.due_at < clock.now()]
+def referrals_overdue(*, user: Any, limit: int = 50, inbox: list[Referral] | None = None) -> list[Referral]:
+    """Pending referrals to the user's organisation past their deadline: the Centre head's list. From
+    ``inbox`` when the caller already read it (``referral_inbox`` with at least ``limit``)."""
+    rows = referral_inbox(user=user, limit=limit) if inbox is None else inbox[:limit]
+    now = clock.now()
+    return [r for r in rows if r.due_at < now]
 
 
 @dataclass(frozen=True)

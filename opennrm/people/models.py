@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opennrm.core.models import DataKey, TrackedModel
+from opennrm.core.models import ChoiceLabels, DataKey, TrackedModel
 
 
 class Sex(models.TextChoices):
@@ -108,7 +108,7 @@ class LookupKind(models.TextChoices):
     CONTACT = "contact", _("contact")
 
 
-class PersonLookup(models.Model):
+class PersonLookup(ChoiceLabels):
     """Keyed hashes of normalised identity values, for exact-match search without decrypting."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lookups")

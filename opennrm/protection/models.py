@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts.models import Organisation
 from opennrm.cases.models import Case
-from opennrm.core.models import TrackedModel
+from opennrm.core.models import ChoiceLabels, TrackedModel
 
 
 class RiskLevel(models.TextChoices):
@@ -77,7 +77,7 @@ class RiskAssessment(TrackedModel):
         return f"{self.level} risk in {self.case_id} on {self.assessed_on}"
 
 
-class RiskAnswer(models.Model):
+class RiskAnswer(ChoiceLabels):
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="answers")
     factor = models.CharField(max_length=32, choices=RiskFactor.choices)
     answer = models.CharField(max_length=8, choices=FactorAnswer.choices)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts.models import Organisation
 from opennrm.cases.models import Case, ExploitationForm, Involvement
-from opennrm.core.models import TrackedModel
+from opennrm.core.models import ChoiceLabels, TrackedModel
 
 
 class FacilityKind(models.TextChoices):
@@ -73,7 +73,7 @@ class Facility(TrackedModel):
         return self.name
 
 
-class FacilitySpecialisation(models.Model):
+class FacilitySpecialisation(ChoiceLabels):
     """Forms of exploitation the facility's staff specialise in (used by the free-bed search)."""
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="specialisations")
