@@ -37,6 +37,16 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PathFn = Callable[[random.Random], str]
 
 
+class Paths:
+    """A row's paths, one chosen at random per request; the sequential warm-up opens each once."""
+
+    def __init__(self, paths: list[str]):
+        self.all = list(paths)
+
+    def __call__(self, rng: random.Random) -> str:
+        return rng.choice(self.all)
+
+
 # ---- the server ----------------------------------------------------------------------------------
 
 
@@ -383,8 +393,8 @@ def measure_sequential(
     m = Measure()
     started_row = time.monotonic()
 
-    def get() -> float | None:
-        path = paths(rng)
+    def get(path: str | None = None) -> float | None:
+        path = path or paths(rng)
         started = time.perf_counter()
         status, response_headers, _b = client.request("GET", path, headers=headers)
         elapsed = time.perf_counter() - started
@@ -399,10 +409,11 @@ def measure_sequential(
             raise SystemExit(f"{name}: too many errors (last: {m.last_error})")
         return None
 
-    for _ in range(warmup):
-        if time.monotonic() - started_row > budget / 4:
+    every = list(getattr(paths, "all", []))
+    for i in range(max(warmup, len(every))):
+        if time.monotonic() - started_row > budget / 2:
             break
-        elapsed = get()
+        elapsed = get() if i >= len(every) else get(every[i])
         if m.first is None:
             m.first = elapsed
     m.queries.clear()

@@ -116,7 +116,10 @@ def _setup_lines(result: dict) -> list[str]:
         f"OPENNRM_MODE=demo, Python {platform.python_version()}, Django {result['django']}, "
         f"{os.cpu_count()} CPUs; code {result['code']}",
         f"- sequential: one client on 127.0.0.1, {a['warmup']} warm-up + {a['requests']} measured "
-        f"requests per row (at most {a['row_seconds']:.0f} s)",
+        f"requests per row (at most {a['row_seconds']:.0f} s); the random case rows measure "
+        f"{result.get('measured_cases', '?')} of the random cases, each opened once in the warm-up",
+        f"- cache: machine memory {result.get('memory_mb', 0):,} MB, of it cached now "
+        f"{result.get('cached_mb', 0):,} MB; the database is {s['contents'].get('MB of database', 0):,} MB",
         f"- machine: load average {result['loadavg']} at the start; during the sequential rows the "
         f"client used {cores(cpu['client'])} cores, gunicorn {cores(cpu['server'])}, {database}"
         f"everything else on the machine {cores(cpu['other'])}, of {os.cpu_count()}",

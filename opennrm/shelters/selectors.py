@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, FilteredRelation, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
     FacilityWithOccupancy = WithAnnotations[Facility, Occupancy]
 
-PLACED = Q(placements__status=PlacementStatus.PLACED)
+LIVE_STATUSES = (PlacementStatus.PLACED, PlacementStatus.WAITING)
+PLACED = Q(live__status=PlacementStatus.PLACED)
 
 
 def visible_facilities(user: Any) -> QuerySet[Facility]:
@@ -54,17 +55,23 @@ def visible_facilities(user: Any) -> QuerySet[Facility]:
 def with_occupancy(qs: QuerySet[Facility]) -> QuerySet[FacilityWithOccupancy]:
     """Live occupancy and free beds, computed by the database in the same query as the facilities.
 
-    One join to placements only, so the filtered counts and sums are not multiplied by another join.
+    One join to placements only, so the filtered counts and sums are not multiplied by another join,
+    and only to the live ones (placed or waiting, through ``placement_facility_status_idx``): joining every
+    placement ever made grew with the registry (150 ms at a million persons).
     """
     zero = Value(0, output_field=IntegerField())
-    return qs.annotate(
-        adults_placed=Count("placements", filter=PLACED & Q(placements__is_child=False)),
-        children_placed=Count("placements", filter=PLACED & Q(placements__is_child=True))
-        + Coalesce(Sum("placements__accompanying_children", filter=PLACED), zero),
-        waiting=Count("placements", filter=Q(placements__status=PlacementStatus.WAITING)),
-    ).annotate(
-        free_adults=F("beds_adults") - F("adults_placed"),
-        free_children=F("beds_children") - F("children_placed"),
+    return (
+        qs.annotate(live=FilteredRelation("placements", condition=Q(placements__status__in=LIVE_STATUSES)))
+        .annotate(
+            adults_placed=Count("live", filter=PLACED & Q(live__is_child=False)),
+            children_placed=Count("live", filter=PLACED & Q(live__is_child=True))
+            + Coalesce(Sum("live__accompanying_children", filter=PLACED), zero),
+            waiting=Count("live", filter=Q(live__status=PlacementStatus.WAITING)),
+        )
+        .annotate(
+            free_adults=F("beds_adults") - F("adults_placed"),
+            free_children=F("beds_children") - F("children_placed"),
+        )
     )
 
 
