@@ -206,7 +206,13 @@ class Involvement(TrackedModel):
     class Meta:
         ordering = ["started_at", "id"]
         indexes = [
-            models.Index(fields=["organisation", "case"], name="involvement_org_case_idx"),
+            # Covering the active window: every access probe (is the organisation involved in this
+            # case now?) and the open-case count read the index alone, never the table.
+            models.Index(
+                fields=["organisation", "case"],
+                include=["started_at", "ended_at"],
+                name="involvement_org_active_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
