@@ -419,8 +419,11 @@ def possible_retrafficking(
     # The earlier case as an EXISTS in the walk (probed per row: its ``opened_at <`` correlation cannot
     # be hashed); the shared documents from the chunk's own digests (see ``_sharing_documents``).
     earlier_case = Case.objects.filter(person_id=OuterRef("person_id"), opened_at__lt=OuterRef("opened_at"))
+    # The 90 days are checked on the rows read, not in the query: with the date range in it, the
+    # planner expected thousands of rows at a million persons and started parallel workers (5 ms)
+    # to read the first hundred.
     recent = (
-        Case.objects.filter(Exists(coordinating), opened_at__gte=since)
+        Case.objects.filter(Exists(coordinating))
         .exclude(status=CaseStatus.CLOSED)
         .only("code", "person_id", "opened_at", "status")
         .annotate(earlier=Exists(earlier_case))
@@ -428,7 +431,8 @@ def possible_retrafficking(
     )
     found: list[Case] = []
     for offset in range(0, walk, chunk):
-        cases = list(recent[offset : offset + chunk])
+        read = list(recent[offset : offset + chunk])
+        cases = [c for c in read if c.opened_at >= since]
         sharing = _sharing_documents({c.person_id for c in cases if not c.earlier})
         found.extend(c for c in cases if c.earlier or c.person_id in sharing)
         if len(found) >= limit or len(cases) < chunk:
