@@ -241,7 +241,8 @@ class CaseAssistancePlanApi(PolicyAPIView):
 
     @extend_schema(
         request=PlanInSerializer,
-        responses=PlanWithServicesSerializer,
+        # 201 when this opens the plan, 200 when it updates the open one.
+        responses={200: PlanWithServicesSerializer, 201: PlanWithServicesSerializer},
         summary="Open the plan, or record its agreement with the person and next review (version needed)",
     )
     def post(self, request: Request, code: str) -> Response:
