@@ -374,20 +374,29 @@ def earlier_matches(case: Case, *, user: Any = None) -> list[Case] | list[CaseWi
 _MATCH_KINDS = (LookupKind.DOCUMENT, LookupKind.FULL_NAME, LookupKind.BIRTH_DATE)
 
 
+def _digest_holders(persons: set[int], kinds: tuple[str, ...]) -> dict[tuple[str, str], set[int]]:
+    """Every holder of each (kind, digest) that one of ``persons`` holds, those persons included: two
+    plain queries (their digests, then who holds them, by literal values: as a subquery PostgreSQL
+    estimated each digest shared by dozens — birth dates repeat — and scanned every lookup)."""
+    theirs = set(
+        PersonLookup.objects.filter(person_id__in=persons, kind__in=kinds).values_list("kind", "digest")
+    )
+    if not theirs:
+        return {}
+    holders: dict[tuple[str, str], set[int]] = {}
+    rows = PersonLookup.objects.filter(kind__in=kinds, digest__in=sorted({d for _k, d in theirs}))
+    for person_id, kind, digest in rows.values_list("person_id", "kind", "digest"):
+        if (kind, digest) in theirs:
+            holders.setdefault((kind, digest), set()).add(person_id)
+    return holders
+
+
 def _persons_sharing_identity(person_id: int) -> set[int]:
     """Other persons with one of the person's document numbers, or with both the full name and the
     date of birth (a name alone, or a date alone, is not enough)."""
-    mine = set(
-        PersonLookup.objects.filter(person_id=person_id, kind__in=_MATCH_KINDS).values_list("kind", "digest")
-    )
-    if not mine:
-        return set()
     shared: dict[int, set[str]] = {}
-    others = PersonLookup.objects.filter(digest__in=sorted({d for _k, d in mine})).exclude(
-        person_id=person_id
-    )
-    for other, kind, digest in others.values_list("person_id", "kind", "digest"):
-        if (kind, digest) in mine:
+    for (kind, _digest), held in _digest_holders({person_id}, _MATCH_KINDS).items():
+        for other in held - {person_id}:
             shared.setdefault(other, set()).add(kind)
     return {
         other
@@ -441,22 +450,8 @@ def possible_retrafficking(
 
 
 def _sharing_documents(persons: set[int]) -> set[int]:
-    """Those of ``persons`` with a document number another person has too: their digests, then who
-    holds them (two queries). With the digests as a subquery, PostgreSQL estimated each digest shared
-    by dozens (birth dates repeat, and they are digests too) and scanned every lookup."""
+    """Those of ``persons`` with a document number another person has too."""
     if not persons:
         return set()
-    theirs = sorted(
-        set(
-            PersonLookup.objects.filter(person_id__in=persons, kind=LookupKind.DOCUMENT).values_list(
-                "digest", flat=True
-            )
-        )
-    )
-    if not theirs:
-        return set()
-    holders: dict[str, set[int]] = {}
-    shared = PersonLookup.objects.filter(kind=LookupKind.DOCUMENT, digest__in=theirs)
-    for person_id, digest in shared.values_list("person_id", "digest"):
-        holders.setdefault(digest, set()).add(person_id)
-    return {p for held in holders.values() if len(held) > 1 for p in held} & persons
+    held = _digest_holders(persons, (LookupKind.DOCUMENT,)).values()
+    return {p for holders in held if len(holders) > 1 for p in holders} & persons

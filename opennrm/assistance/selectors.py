@@ -19,7 +19,7 @@ from opennrm.assistance.models import (
     service_sensitivity,
 )
 from opennrm.cases import sheet
-from opennrm.cases.models import Case, Involvement
+from opennrm.cases.models import Case
 
 
 def plan_for(case: Case) -> AssistancePlan | None:
@@ -102,9 +102,7 @@ def with_case_visible(user: Any, rows: list[AssistanceService]) -> list[Assistan
     the page. As an EXISTS in the inbox's query, PostgreSQL hashed all of the provider's involvements
     before it read the first row."""
     visible = set(
-        Involvement.objects.active()
-        .filter(case_id__in={r.case_id for r in rows}, organisation_id=user.organisation_id)
-        .values_list("case_id", flat=True)
+        policy.visible_cases(user).filter(pk__in={r.case_id for r in rows}).values_list("pk", flat=True)
     )
     for r in rows:
         r.case_visible = r.case_id in visible  # type: ignore[attr-defined]  # for the template only

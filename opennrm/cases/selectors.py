@@ -236,10 +236,6 @@ def task_get(*, user: Any, pk: int) -> CaseTask:
     return task
 
 
-def tasks_due(*, user: Any, limit: int = 20) -> list[CaseTask]:
-    return tasks_due_and_overdue(user=user, limit=limit)[0]
-
-
 def tasks_due_and_overdue(
     *, user: Any, limit: int = 20, cap: int | None = None
 ) -> tuple[list[CaseTask], int]:
@@ -311,11 +307,6 @@ def incidents_visible(*, user: Any) -> QuerySet[Incident]:
 
 
 OVERDUE_CAP = 100
-
-
-def overdue_count(*, user: Any, cap: int = OVERDUE_CAP) -> int:
-    """Overdue tasks of the user's organisation, counted up to ``cap`` + 1 ("100+" says enough)."""
-    return tasks_due_and_overdue(user=user, limit=0, cap=cap)[1]
 
 
 def note_get(*, user: Any, case: Case, pk: int) -> CaseNote:

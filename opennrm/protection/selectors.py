@@ -23,21 +23,19 @@ from opennrm.protection.models import (
 )
 
 
+def newest_first(case: Any) -> QuerySet[RiskAssessment]:
+    """The assessments of ``case`` (a Case or an OuterRef to one), the one that counts first: the newest
+    by date, then the later recorded. The one rule of "newest" (RiskAssessment.is_current keeps it)."""
+    return RiskAssessment.objects.filter(case=case).order_by("-assessed_on", "-id")
+
+
 def latest_level() -> Subquery:
     """The level of a case's newest assessment, for annotating cases (OuterRef "pk")."""
-    return Subquery(
-        RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-id").values("level")[:1]
-    )
+    return Subquery(newest_first(OuterRef("pk")).values("level")[:1])
 
 
 def current_assessment(case: Case) -> RiskAssessment | None:
-    return (
-        RiskAssessment.objects.filter(case=case)
-        .select_related("organisation")
-        .prefetch_related("answers")
-        .order_by("-assessed_on", "-id")
-        .first()
-    )
+    return newest_first(case).select_related("organisation").prefetch_related("answers").first()
 
 
 def assessments(case: Case, limit: int = 20) -> list[RiskAssessment]:
@@ -60,10 +58,6 @@ def restricted_cases(person: Any) -> QuerySet[Case]:
     return (
         Case.objects.filter(person=person).annotate(level=latest_level()).filter(level__in=RESTRICTED_LEVELS)
     )
-
-
-def restricted_case_ids(person: Person) -> list[int]:
-    return list(restricted_cases(person).values_list("pk", flat=True))
 
 
 def whereabouts_gate(user: Any, person: Person) -> bool:

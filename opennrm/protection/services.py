@@ -85,9 +85,9 @@ def current_assessment_refresh(cases: QuerySet[Case]) -> None:
     """Mark the newest assessment of each of ``cases`` current and the others not (two UPDATEs over
     the cases' own assessments). Called wherever assessments are written, so that the reassessment
     queue (protection.selectors.reassessments_due) may trust ``RiskAssessment.is_current``."""
-    newest = (
-        RiskAssessment.objects.filter(case=OuterRef("case")).order_by("-assessed_on", "-id").values("pk")[:1]
-    )
+    from opennrm.protection.selectors import newest_first
+
+    newest = newest_first(OuterRef("case")).values("pk")[:1]
     rows = RiskAssessment.objects.filter(case__in=cases)
     rows.filter(is_current=True).exclude(pk=Subquery(newest)).update(is_current=False)
     rows.filter(is_current=False, pk=Subquery(newest)).update(is_current=True)

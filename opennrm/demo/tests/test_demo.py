@@ -187,7 +187,7 @@ def test_the_group_of_foreign_workers_was_referred_and_never_taken_up(demo):
     assert group.suspects.filter(is_legal_person=True).count() == len(data.GROUP_SUSPECTS)
     inspector = User.objects.get(username="inspector")
     assert policy.visible_cases(inspector).filter(incident=group).count() == len(cases)
-    oldest = case_selectors.tasks_due(user=User.objects.get(username="casemanager"))[0]
+    oldest = case_selectors.tasks_due_and_overdue(user=User.objects.get(username="casemanager"))[0][0]
     assert oldest.case.incident_id == group.pk and oldest.due_at.year == data.GROUP_CASE["year"]
 
 
@@ -203,7 +203,7 @@ def test_need_to_know_differs_between_the_two_ngos(demo):
 @pytest.mark.django_db
 def test_the_centre_home_page_has_tasks_due_some_overdue(demo):
     casemanager = User.objects.get(username="casemanager")
-    tasks = case_selectors.tasks_due(user=casemanager)
+    tasks = case_selectors.tasks_due_and_overdue(user=casemanager)[0]
     now = timezone.now()
     assert len(tasks) >= 10
     assert sum(t.due_at < now for t in tasks) >= 5

@@ -284,7 +284,7 @@ def test_the_restriction_column_is_the_newest_assessment_of_any_of_the_persons_c
         return Person.objects.get(pk=person.pk).whereabouts_restricted
 
     def by_the_rule() -> bool:
-        return bool(selectors.restricted_case_ids(person))
+        return selectors.restricted_cases(person).exists()
 
     assert not stored()
     services.risk_assess(user=manager, case=case, answers=answers(trafficker_threats="yes"))
