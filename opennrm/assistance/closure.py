@@ -171,7 +171,10 @@ def follow_ups_overdue(user: Any, *, on: dt.date | None = None, limit: int = 20)
     rows = (
         FollowUp.objects.filter(done_on__isnull=True, due_on__lt=on)
         .exclude(case__status=CaseStatus.CLOSED)
-        .select_related("case", "plan__follow_up_by")
+        .select_related("case", "plan")
+        # The columns the list shows (the case's code, the organisation from the directory): full rows
+        # of the case and the plan cost more to decode than the query took to run.
+        .only("due_on", "case__code", "plan__follow_up_by_id")
         .order_by("due_on", "id")
     )
     return policy.within_visible_cases(user, rows)[:limit]
@@ -326,6 +329,7 @@ def pending_closures(user: Any, limit: int = 20) -> QuerySet[CaseClosure]:
     rows = (
         CaseClosure.objects.filter(status=ClosureStatus.REQUESTED)
         .select_related("case")
+        .only("reason", "created_at", "case__code")  # what the home page shows
         .order_by("created_at", "id")  # closure_requested_idx
     )
     return policy.within_visible_cases(user, rows)[:limit]
@@ -368,7 +372,8 @@ def earlier_matches(case: Case, *, user: Any = None) -> list[Case] | list[CaseWi
     if user is None:
         return list(rows.order_by("-opened_at").select_related("person"))
     involved = Involvement.objects.active().filter(case=OuterRef("pk"), organisation_id=user.organisation_id)
-    return list(rows.annotate(visible=Exists(involved)).order_by("-opened_at").select_related("person"))
+    # What the case page shows of them: the code and the opening date.
+    return list(rows.annotate(visible=Exists(involved)).only("code", "opened_at").order_by("-opened_at"))
 
 
 _MATCH_KINDS = (LookupKind.DOCUMENT, LookupKind.FULL_NAME, LookupKind.BIRTH_DATE)
@@ -431,22 +436,24 @@ def possible_retrafficking(
     # The 90 days are checked on the rows read, not in the query: with the date range in it, the
     # planner expected thousands of rows at a million persons and started parallel workers (5 ms)
     # to read the first hundred.
+    # Values, not instances: the walk reads up to 500 cases to show ten; the ten become cases.
+    columns = ("id", "code", "person_id", "opened_at", "status")
     recent = (
         Case.objects.filter(Exists(coordinating))
         .exclude(status=CaseStatus.CLOSED)
-        .only("code", "person_id", "opened_at", "status")
         .annotate(earlier=Exists(earlier_case))
         .order_by("-opened_at", "-id")
+        .values_list(*columns, "earlier")
     )
-    found: list[Case] = []
+    found: list[tuple[Any, ...]] = []
     for offset in range(0, walk, chunk):
         read = list(recent[offset : offset + chunk])
-        cases = [c for c in read if c.opened_at >= since]
-        sharing = _sharing_documents({c.person_id for c in cases if not c.earlier})
-        found.extend(c for c in cases if c.earlier or c.person_id in sharing)
-        if len(found) >= limit or len(cases) < chunk:
+        rows = [r for r in read if r[3] >= since]
+        sharing = _sharing_documents({r[2] for r in rows if not r[-1]})
+        found.extend(r for r in rows if r[-1] or r[2] in sharing)
+        if len(found) >= limit or len(rows) < chunk:
             break
-    return found[:limit]
+    return [Case.from_db(recent.db, list(columns), r[:-1]) for r in found[:limit]]
 
 
 def _sharing_documents(persons: set[int]) -> set[int]:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from opennrm import policy
+from opennrm.accounts import directory
 from opennrm.accounts.roles import Perm
 from opennrm.audit.services import audit_record
 from opennrm.cases import sheet
@@ -257,11 +258,27 @@ def tasks_due_and_overdue(
             keep.append(pk)
         if len(keep) >= limit and (not late or overdue > cap):
             break
-    tasks = list(CaseTask.objects.filter(pk__in=keep).select_related("case").order_by("due_at", "id"))
+    tasks = list(
+        CaseTask.objects.filter(pk__in=keep)
+        .select_related("case")
+        .only("title", "due_at", "done_at", "organisation_id", "case__code")  # what the home page shows
+        .order_by("due_at", "id")
+    )
     return tasks, min(overdue, cap + 1)
 
 
 ACTIVITY_WALK = 1000
+ACTIVITY_FIELDS = (
+    "at",
+    "kind",
+    "params",
+    "sensitivity",
+    "actor_id",
+    "organisation_id",
+    "case__code",
+    "case__person__code",
+    "case__person__whereabouts_restricted",
+)
 
 
 def recent_activity(*, user: Any, limit: int = 15) -> list[TimelineEvent]:
@@ -273,7 +290,15 @@ def recent_activity(*, user: Any, limit: int = 15) -> list[TimelineEvent]:
     # involvements, which are few. Either way the cost is bounded.
     found = policy.first_visible(user, events.order_by("-at", "-id"), limit, walk=ACTIVITY_WALK)
     events = events.filter(pk__in=found) if len(found) == limit else policy.within_visible_cases(user, events)
-    rows = list(events.select_related("case__person", "actor", "organisation").order_by("-at", "-id")[:limit])
+    rows = list(
+        events.select_related("case__person")
+        # The case's code and what the whereabouts gate reads of the person; the actor and the
+        # organisation from the directory (full rows of the case and the person cost more to decode
+        # than the query took to run).
+        .only(*ACTIVITY_FIELDS)
+        .order_by("-at", "-id")[:limit]
+    )
+    directory.attach(rows, actor="user", organisation="organisation")
     return withhold_whereabouts(user, rows)
 
 

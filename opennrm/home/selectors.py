@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from opennrm import policy
+from opennrm.accounts import directory
 from opennrm.assistance import closure as assistance_closure
 from opennrm.assistance import selectors as assistance_selectors
 from opennrm.cases import selectors as case_selectors
@@ -21,6 +22,10 @@ from opennrm.residence import selectors as residence_selectors
 
 REFERRALS = 20
 OVERDUE_REFERRALS = 50
+# The columns the lists show: full rows of each row's case cost more to decode than the queries took
+# to run (the organisations come from the directory).
+REFERRAL_FIELDS = ("purpose", "status", "due_at", "from_organisation_id", "to_organisation_id", "case__code")
+SERVICE_REQUEST_FIELDS = ("service_type", "urgent", "planned_from", "case__code")
 
 
 def home_for(*, user: Any) -> dict[str, Any]:
@@ -31,9 +36,15 @@ def home_for(*, user: Any) -> dict[str, Any]:
     tasks, overdue = case_selectors.tasks_due_and_overdue(user=user)
     # One read of the referral inbox serves the list and, for the head, the overdue ones.
     signs = policy.has_perm(user, policy.DECISION_SIGN)
-    inbox = identification_selectors.referral_inbox(
-        user=user, limit=OVERDUE_REFERRALS if signs else REFERRALS
+    inbox = identification_selectors.with_names(
+        list(
+            identification_selectors.referral_inbox_queryset(user=user).only(*REFERRAL_FIELDS)[
+                : OVERDUE_REFERRALS if signs else REFERRALS
+            ]
+        )
     )
+    follow_ups = list(assistance_closure.follow_ups_overdue(user, limit=10))
+    directory.attach([f.plan for f in follow_ups], follow_up_by="organisation")
     context.update(
         tasks=tasks,
         overdue=overdue,
@@ -48,9 +59,9 @@ def home_for(*, user: Any) -> dict[str, Any]:
         referrals=inbox[:REFERRALS],
         # Assistance and protection that are due: follow-ups past their date, risk to reassess, service
         # requests to answer.
-        follow_ups_overdue=list(assistance_closure.follow_ups_overdue(user, limit=10)),
+        follow_ups_overdue=follow_ups,
         reassessments_due=list(protection_selectors.reassessments_due(user, on=clock.today(), limit=10)),
-        service_requests=assistance_selectors.provider_inbox(user)[:10],
+        service_requests=list(assistance_selectors.provider_inbox(user).only(*SERVICE_REQUEST_FIELDS)[:10]),
     )
     if policy.has_perm(user, policy.CASE_EDIT):
         context["permits_expiring"] = list(residence_selectors.permits_expiring(user)[:10])

@@ -140,5 +140,6 @@ def reassessments_due(user: Any, *, on: dt.date, limit: int = 20) -> QuerySet:
         RiskAssessment.objects.filter(is_current=True, reassess_by__lt=on)
         .exclude(case__status="closed")
         .select_related("case")
+        .only("level", "reassess_by", "case__code")  # what the home page shows
     )
     return policy.within_visible_cases(user, rows).order_by("reassess_by", "id")[:limit]

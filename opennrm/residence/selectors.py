@@ -107,6 +107,7 @@ def permits_expiring(user: Any, within_days: int | None = None) -> QuerySet[Resi
         )
         .exclude(Exists(renewed))
         .select_related("case")
+        .only("valid_until", "case__code")  # what the home page shows
         .order_by("valid_until", "id")
     )
     return policy.within_visible_cases(user, rows)

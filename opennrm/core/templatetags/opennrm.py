@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
+from opennrm.core import display
 from opennrm.lib.scripts import in_active_script
 
 register = template.Library()
@@ -47,3 +48,17 @@ def on_demand(url: str, label: str, param: str = "", value: Any = "", open: bool
         href,
         gettext("Open the form"),
     )
+
+
+# Dates and case links: the rows of every list. Same output as `|date:"SHORT_DATE_FORMAT"`,
+# `|date:"SHORT_DATETIME_FORMAT"` and `{% url 'cases:detail' code %}`, at a fraction of the cost
+# (see core.display).
+register.filter("short_date", display.short_date, is_safe=False)
+register.filter("short_datetime", display.short_datetime, is_safe=False)
+register.filter("case_url", display.case_path, is_safe=False)
+
+
+@register.filter
+def case_link(code: Any) -> str:
+    """``<a href="{% url 'cases:detail' code %}">{{ code }}</a>``."""
+    return format_html('<a href="{}">{}</a>', display.case_path(code), code)
